@@ -1,0 +1,84 @@
+/**
+ * VMState descriptions as data, mirroring QEMU's VMStateDescription /
+ * VMStateField (include/migration/vmstate.h). The walker in this folder saves
+ * and loads any description; devices are descriptions plus small hooks.
+ *
+ * Values: ints up to 32 bits are `number`, 64-bit ints are `bigint`, buffers
+ * are `Uint8Array` (views into the stream on load), arrays are `Value[]`,
+ * structs are nested `StateObject`s. Subsection fields live in the same
+ * state object as the main fields, as in QEMU, where a subsection's fields
+ * address the same C struct as its parent.
+ */
+
+export type IntType = 'int8' | 'int16' | 'int32' | 'int64' | 'uint8' | 'uint16' | 'uint32' | 'uint64';
+
+export type Value = number | bigint | boolean | Uint8Array | Value[] | StateObject;
+export interface StateObject {
+  [field: string]: Value;
+}
+
+/** What a single element of a field is on the wire. */
+export type ElementKind =
+  /** VMSTATE_INT8 ... VMSTATE_UINT64 (QEMU info "int8" ... "uint64"). */
+  | { kind: 'int'; type: IntType }
+  /** VMSTATE_BOOL: one byte, 0 or 1 (QEMU refuses other values). */
+  | { kind: 'bool' }
+  /** VMSTATE_*_EQUAL: the loaded value must equal the local one ("%d != %d"). */
+  | { kind: 'equal'; type: IntType }
+  /** VMSTATE_TIMER_PTR: int64 expire time, -1 when not armed. */
+  | { kind: 'timer' }
+  /** VMSTATE_STRUCT: a nested description. */
+  | { kind: 'struct'; vmsd: VMStateDescription }
+  /** A custom VMStateInfo the engine does not model: `size` opaque bytes. */
+  | { kind: 'opaque'; info: string; size: number };
+
+export type FieldKind =
+  | ElementKind
+  /** VMSTATE_BUFFER / VMSTATE_PARTIAL_BUFFER: fixed bytes. */
+  | { kind: 'buffer'; size: number }
+  /**
+   * VMSTATE_VBUFFER*: bytes whose count is another (already loaded) field of
+   * the same state object; `max` is the local allocation the count must fit.
+   */
+  | { kind: 'vbuffer'; sizeField: string; max: number }
+  /** VMSTATE_ARRAY: a fixed number of elements. */
+  | { kind: 'array'; of: ElementKind; length: number }
+  /**
+   * VMSTATE_VARRAY_*: element count read from `countField`; refused above
+   * `max` (the local array's capacity) before anything is allocated.
+   */
+  | { kind: 'varray'; of: ElementKind; countField: string; max: number }
+  /** VMSTATE_UNUSED: padding, written as zeros, ignored on load. */
+  | { kind: 'unused'; size: number }
+  /** VMSTATE_BITMAP: `bits` bits stored as big-endian u64 words. */
+  | { kind: 'bitmap'; bits: number }
+  /** VMSTATE_VALIDATE: no bytes, a condition on the state loaded so far. */
+  | { kind: 'validate'; check: (state: StateObject) => boolean };
+
+export type VMStateField = FieldKind & {
+  name: string;
+  /** Field is on the wire only when the stream's section version >= this (default 0). */
+  version_id?: number;
+  /** Field is on the wire only when this returns true (QEMU's field_exists). */
+  field_exists?: (state: StateObject, versionId: number) => boolean;
+};
+
+/** A refusal from a hook: QEMU-worded message, optional field path. */
+export interface HookRefusal {
+  message: string;
+  field?: string;
+}
+
+export interface VMStateDescription {
+  name: string;
+  version_id: number;
+  minimum_version_id: number;
+  fields: VMStateField[];
+  subsections?: VMStateDescription[];
+  /** For subsections: sent only when this returns true. Default: always. */
+  needed?: (state: StateObject) => boolean;
+  /** Runs on a copy before save; may derive wire fields from device state. */
+  pre_save?: (state: StateObject) => void;
+  /** Runs after the whole description (and subsections) loaded; may refuse. */
+  post_load?: (state: StateObject, versionId: number) => HookRefusal | void;
+}

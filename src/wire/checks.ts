@@ -1,0 +1,71 @@
+/**
+ * The registry of every check the loader performs, by stable code.
+ *
+ * A check is data: its code, the layer that owns it and what it guards. The
+ * fuzzer reports which codes a campaign reached; a LoadError may only carry a
+ * code registered here, so a typo in a code is a type error, not a silent
+ * new category.
+ */
+export const CHECKS = {
+  // wire
+  'wire.truncated': 'a read needs more bytes than the stream holds',
+  'wire.limit': 'a length field exceeds a configured hard limit',
+  // stream structure
+  'stream.bad-magic': 'the stream does not start with QEVM',
+  'stream.v2-obsolete': 'SaveVM v2 streams are no longer accepted',
+  'stream.unsupported-version': 'stream version other than 3',
+  'stream.config-missing': 'a machine that sends configuration got none',
+  'stream.machine-mismatch': 'configuration names a different machine type',
+  'stream.unknown-section-type': 'a section type byte QEMU does not know',
+  'stream.unknown-section': 'a section idstr/instance the destination does not have',
+  'stream.unknown-section-id': 'PART/END for a section id never started',
+  'stream.trailing-data': 'bytes after EOF that are not a vmdesc',
+  'stream.vmdesc-invalid': 'the trailing vmdesc is not valid JSON',
+  'section.footer-missing': 'no SECTION_FOOTER where one was expected',
+  'section.footer-mismatch': 'the footer carries another section id',
+  'section.version-too-new': 'incoming version_id above the local one',
+  'section.version-too-old': 'incoming version_id below the local minimum',
+  // vmstate fields
+  'vmstate.equal-mismatch': 'an *_EQUAL field differs from the local value',
+  'vmstate.array-too-large': 'a variable array count is above its bound',
+  'vmstate.buffer-too-large': 'a variable buffer size is above its bound',
+  'vmstate.validate-failed': 'a VMSTATE_VALIDATE condition failed',
+  'vmstate.subsection-unknown': 'a subsection the local description lacks',
+  'vmstate.subsection-version': 'a subsection version the local side cannot load',
+  'vmstate.bool-invalid': 'a bool byte other than 0 or 1',
+  'vmstate.post-load-failed': 'a post_load hook refused the state',
+  'vmstate.description-invalid': 'a -dump-vmstate or vmdesc description is malformed',
+  'vmstate.opaque-section': 'a section cannot be decoded without a description',
+  // RAM
+  'ram.unknown-block': 'MEM_SIZE names a block the destination does not have',
+  'ram.size-mismatch': 'a fixed-size block has another length',
+  'ram.length-too-large': 'a resizeable block is longer than its max_length',
+  'ram.total-mismatch': 'the MEM_SIZE total disagrees with the block list',
+  'ram.bad-block-name': 'a page record names an unknown block',
+  'ram.continue-without-block': 'RAM_SAVE_FLAG_CONTINUE before any block was named',
+  'ram.offset-out-of-range': 'a page offset lies beyond the block used_length',
+  'ram.unknown-flags': 'an unknown combination of RAM flags',
+  'ram.zero-page-nonzero': 'a ZERO page record with a non-zero fill byte',
+  'ram.block-not-migratable': 'the stream carries a block not registered for migration',
+} as const;
+
+export type CheckCode = keyof typeof CHECKS;
+
+export function isCheckCode(code: string): code is CheckCode {
+  return Object.prototype.hasOwnProperty.call(CHECKS, code);
+}
+
+/** Counts how often each check was evaluated; the fuzzer's coverage signal. */
+export interface CheckLog {
+  reached(code: CheckCode): void;
+}
+
+export function createCheckCounter(): CheckLog & { counts: Map<CheckCode, number> } {
+  const counts = new Map<CheckCode, number>();
+  return {
+    counts,
+    reached(code) {
+      counts.set(code, (counts.get(code) ?? 0) + 1);
+    },
+  };
+}

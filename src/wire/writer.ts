@@ -1,0 +1,97 @@
+/**
+ * A growable big-endian writer. Capacity doubles, so writing a stream is
+ * linear; `finish()` returns a view of exactly the bytes written.
+ */
+export class WireWriter {
+  private buf: Uint8Array;
+  private view: DataView;
+  pos = 0;
+
+  constructor(initialCapacity = 4096) {
+    this.buf = new Uint8Array(initialCapacity);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  private ensure(n: number): void {
+    const need = this.pos + n;
+    if (need <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < need) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  u8(v: number): this {
+    this.ensure(1);
+    this.buf[this.pos++] = v & 0xff;
+    return this;
+  }
+
+  u16(v: number): this {
+    this.ensure(2);
+    this.view.setUint16(this.pos, v & 0xffff);
+    this.pos += 2;
+    return this;
+  }
+
+  u32(v: number): this {
+    this.ensure(4);
+    this.view.setUint32(this.pos, v >>> 0);
+    this.pos += 4;
+    return this;
+  }
+
+  u64(v: bigint | number): this {
+    this.ensure(8);
+    this.view.setBigUint64(this.pos, BigInt.asUintN(64, BigInt(v)));
+    this.pos += 8;
+    return this;
+  }
+
+  i8(v: number): this {
+    return this.u8(v & 0xff);
+  }
+
+  i16(v: number): this {
+    return this.u16(v & 0xffff);
+  }
+
+  i32(v: number): this {
+    return this.u32(v >>> 0);
+  }
+
+  i64(v: bigint | number): this {
+    this.ensure(8);
+    this.view.setBigInt64(this.pos, BigInt.asIntN(64, BigInt(v)));
+    this.pos += 8;
+    return this;
+  }
+
+  bytes(b: Uint8Array): this {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+    return this;
+  }
+
+  fill(value: number, n: number): this {
+    this.ensure(n);
+    this.buf.fill(value, this.pos, this.pos + n);
+    this.pos += n;
+    return this;
+  }
+
+  /** One-byte length then latin1 bytes; QEMU idstrs are at most 255 bytes. */
+  shortString(s: string): this {
+    if (s.length > 255) throw new RangeError(`idstr longer than 255 bytes: ${s.slice(0, 40)}...`);
+    this.u8(s.length);
+    for (let i = 0; i < s.length; i++) this.u8(s.charCodeAt(i));
+    return this;
+  }
+
+  finish(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+}
