@@ -47,6 +47,16 @@ export const CHECKS = {
   'ram.unknown-flags': 'an unknown combination of RAM flags',
   'ram.zero-page-nonzero': 'a ZERO page record with a non-zero fill byte',
   'ram.block-not-migratable': 'the stream carries a block not registered for migration',
+  // PCI core (src/devices/pci)
+  'pci.bad-config-data': 'a read-only, checked config byte differs from the destination device (get_pci_config_device)',
+  'pci.irq-state-invalid': 'a PCI irq_state word other than 0 or 1',
+  'pci.version-invalid': 'PCIDevice version_id negative or above the local one (int32 le)',
+  'pci.legacy-version-unsupported': 'historic pci_device_load: version_id above 3',
+  'pci.cap-present-unsupported': 'historic v3 format: cap_present has bits outside cap_supported',
+  'pci.cap-list-cycle': 'the capability list loops back on itself',
+  'pci.cap-pointer-out-of-range': 'a capability pointer below 0x40, unaligned, or past the end of config space',
+  'pci.cap-overlap': 'a capability added at an offset that overlaps an existing one',
+  'pci.cap-no-space': 'no free config space for a capability of that size',
 } as const;
 
 export type CheckCode = keyof typeof CHECKS;
