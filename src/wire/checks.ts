@@ -57,6 +57,33 @@ export const CHECKS = {
   'pci.cap-pointer-out-of-range': 'a capability pointer below 0x40, unaligned, or past the end of config space',
   'pci.cap-overlap': 'a capability added at an offset that overlaps an existing one',
   'pci.cap-no-space': 'no free config space for a capability of that size',
+  // BIOS linker/loader (etc/table-loader), as firmware executes it
+  'linker.table-misaligned': 'the loader table length is not a multiple of the 128-byte entry size',
+  'linker.name-unterminated': 'a file name fills its 56-byte field without a NUL',
+  'linker.unknown-file': 'a command names a file fw_cfg does not have',
+  'linker.not-allocated': 'a command uses a file no earlier ALLOCATE loaded',
+  'linker.duplicate-allocate': 'a file is allocated twice',
+  'linker.bad-alignment': 'an ALLOCATE alignment that is not a power of two',
+  'linker.bad-zone': 'an ALLOCATE zone other than HIGH (1) or FSEG (2)',
+  'linker.out-of-memory': 'an allocation does not fit its zone',
+  'linker.pointer-size': 'a pointer size other than 1, 2, 4 or 8',
+  'linker.pointer-out-of-bounds': 'offset + size of a patched pointer lies past the end of its file',
+  'linker.src-offset-out-of-bounds': 'a pointer source offset at or past the end of the source file',
+  'linker.pointer-overflow': 'a patched address does not fit the pointer size',
+  'linker.checksum-out-of-bounds': 'a checksum byte or range lies outside its file',
+  // fw_cfg
+  'fwcfg.unknown-file': 'a fw_cfg file name that is not in the directory',
+  'fwcfg.duplicate-file': 'a fw_cfg file added twice',
+  'fwcfg.too-many-files': 'the file directory is full (file_slots)',
+  'fwcfg.name-too-long': 'a fw_cfg file name longer than 55 bytes',
+  'fwcfg.write-denied': 'a write to a read-only fw_cfg file',
+  'fwcfg.write-out-of-bounds': 'a fw_cfg write past the end of the file',
+  'fwcfg.no-dma': 'a DMA operation on a fw_cfg without the DMA interface',
+  'fwcfg.acpi-mr-too-large': 'fw_cfg/acpi_mr carries a size above the ACPI block max_length',
+  // vmgenid
+  'vmgenid.no-dma': 'vmgenid on a machine type whose fw_cfg lacks DMA',
+  'vmgenid.duplicate': 'more than one vmgenid device',
+  'vmgenid.bad-guid': 'a guid property that does not parse',
 } as const;
 
 export type CheckCode = keyof typeof CHECKS;
