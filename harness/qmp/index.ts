@@ -1,0 +1,2 @@
+export { QmpClient, QmpError } from './qmp-client.js';
+export type { QmpEvent, QmpGreeting, QmpOptions } from './qmp-client.js';

@@ -1,0 +1,44 @@
+import type { CheckCode } from '../../src/wire/checks.js';
+
+/**
+ * Maps QEMU's refusal text to our check codes, so a QEMU verdict and a
+ * simulated one can be compared code to code. The patterns are QEMU 7.2's
+ * error_report() wordings (migration/savevm.c, migration/ram.c,
+ * migration/vmstate.c); the first line that matches wins, because QEMU prints
+ * the root cause before the generic "load of migration failed".
+ */
+
+export type QemuRefusalCode = CheckCode | 'qemu.load-failed';
+
+const PATTERNS: ReadonlyArray<readonly [RegExp, CheckCode]> = [
+  [/^Not a migration stream/, 'stream.bad-magic'],
+  [/^SaveVM v2 format is obsolete/, 'stream.v2-obsolete'],
+  [/^Unsupported migration stream version/, 'stream.unsupported-version'],
+  [/^Configuration section missing/, 'stream.config-missing'],
+  [/^Machine type received is/, 'stream.machine-mismatch'],
+  [/^Unknown savevm section or instance/, 'stream.unknown-section'],
+  [/^Unknown savevm section type/, 'stream.unknown-section-type'],
+  [/^Unknown section id/, 'stream.unknown-section-id'],
+  [/^Missing section footer/, 'section.footer-missing'],
+  [/^Mismatched section id in footer/, 'section.footer-mismatch'],
+  [/^savevm: unsupported version/, 'section.version-too-new'],
+  [/is too old for local minimum version_id/, 'section.version-too-old'],
+  [/^Unknown ramblock/, 'ram.unknown-block'],
+  [/^Size mismatch:|Length mismatch:/, 'ram.size-mismatch'],
+  [/^Size too large:|Length too large:/, 'ram.length-too-large'],
+  [/^Unknown combination of migration flags/, 'ram.unknown-flags'],
+  [/^Illegal RAM offset|^ram_block_from_stream/, 'ram.offset-out-of-range'],
+  [/^Ack, bad migration stream|^Unknown ramblock/, 'ram.bad-block-name'],
+  [/Bad config data/, 'vmstate.post-load-failed'],
+  [/^Failed to load .*:(state|tmp)/, 'vmstate.post-load-failed'],
+];
+
+/** The check code for QEMU's error lines; `qemu.load-failed` when no wording is recognised. */
+export function classifyQemuRefusal(lines: readonly string[]): QemuRefusalCode {
+  for (const line of lines) {
+    for (const [re, code] of PATTERNS) if (re.test(line)) return code;
+  }
+  // QEMU reports a stream that ends early only as an I/O error on the file.
+  if (lines.some((l) => /load of migration failed: Input\/output error/.test(l))) return 'wire.truncated';
+  return 'qemu.load-failed';
+}

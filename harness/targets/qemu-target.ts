@@ -1,0 +1,216 @@
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import type { QmpEvent } from '../qmp/index.js';
+import { classifyQemuRefusal } from './qemu-classify.js';
+import { ramBlocks, type RamBlockInfo } from './qemu-info.js';
+import {
+  QemuProcess,
+  QemuStartError,
+  acceptOne,
+  describeExit,
+  listenUnix,
+  settleLog,
+  deadline,
+  type QemuExit,
+} from './qemu-process.js';
+import { withQemuSlot } from './qemu-slots.js';
+import type { LoadOptions, LoadOutcome, MachineSpec, SaveOptions, SaveOutcome, Target, Verdict } from './target.js';
+
+/**
+ * Real QEMU as a target. The stream travels over unix sockets only (never an
+ * `exec:` URI, which would run a shell): as source we listen and QEMU
+ * connects; as destination QEMU listens (`migrate-incoming`) and we connect,
+ * write the bytes and half-close.
+ *
+ * The verdict comes from QMP MIGRATION events and the exit status, never from
+ * stderr alone: QEMU prints warnings on loads that succeed, and a failed load
+ * in 7.2 exits 1 after printing `load of migration failed: ...`.
+ */
+
+export const DEFAULT_LOAD_TIMEOUT_MS = 30_000;
+export const DEFAULT_SAVE_TIMEOUT_MS = 60_000;
+
+export interface CaptureResult {
+  stream: Uint8Array;
+  /** `info ramblock` on the source after the migration. */
+  ramBlocks: RamBlockInfo[];
+  log: string[];
+  durationMs: number;
+}
+
+const isMigration = (status: string) => (ev: QmpEvent) => ev.event === 'MIGRATION' && ev.data?.status === status;
+
+async function enableMigrationEvents(qemu: QemuProcess): Promise<void> {
+  await qemu.qmp.execute('migrate-set-capabilities', { capabilities: [{ capability: 'events', state: true }] });
+}
+
+/**
+ * Boots `spec` paused (-S), migrates it to a socket we listen on, reads the
+ * stream to EOF. Throws QemuStartError when QEMU cannot start the machine and
+ * Error on timeouts or a failed migration; `QemuTarget.save` turns those into verdicts.
+ */
+export async function captureStream(qemuPath: string, spec: MachineSpec, opts: SaveOptions = {}): Promise<CaptureResult> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_SAVE_TIMEOUT_MS;
+  return withQemuSlot(async () => {
+    const started = Date.now();
+    const qemu = await QemuProcess.start({ qemuPath, spec, extraArgs: ['-S'] });
+    try {
+      await enableMigrationEvents(qemu);
+      const path = join(qemu.dir, 'out.sock');
+      const server = await listenUnix(path);
+      try {
+        const accepted = acceptOne(server);
+        await qemu.qmp.execute('migrate', { uri: `unix:${path}` });
+        const read = accepted.then(readToEnd);
+        const failed = orNever(qemu.qmp.waitForEvent(isMigration('failed'), timeoutMs)).then(() => 'failed' as const);
+        const died = qemu.exited.then(() => 'died' as const);
+        const stream = await Promise.race([read, failed, died, deadline(timeoutMs).then(() => 'timeout' as const)]);
+        if (stream === 'failed') throw new Error(`QEMU migration out failed: ${qemu.errorLines().join(' / ')}`);
+        if (stream === 'died') throw new Error(`QEMU exited while migrating out: ${qemu.errorLines().join(' / ')}`);
+        if (stream === 'timeout') throw new Error(`QEMU did not finish migrating out within ${timeoutMs} ms`);
+        await qemu.qmp.waitForEvent(isMigration('completed'), timeoutMs);
+        const blocks = await ramBlocks(qemu.qmp);
+        return { stream, ramBlocks: blocks, log: qemu.log, durationMs: Date.now() - started };
+      } finally {
+        server.close();
+      }
+    } finally {
+      await qemu.quit();
+    }
+  });
+}
+
+/** Starts a destination with `-incoming defer`, feeds it `stream` and classifies what happened. */
+export async function loadIntoQemu(qemuPath: string, spec: MachineSpec, stream: Uint8Array, opts: LoadOptions = {}): Promise<LoadOutcome> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
+  return withQemuSlot(async () => {
+    const started = Date.now();
+    let qemu: QemuProcess;
+    try {
+      // -S keeps the destination paused after a completed load: nothing runs the guest.
+      qemu = await QemuProcess.start({ qemuPath, spec, extraArgs: ['-S', '-incoming', 'defer'] });
+    } catch (e) {
+      return startFailure(e, started);
+    }
+    try {
+      await enableMigrationEvents(qemu);
+      const path = join(qemu.dir, 'in.sock');
+      await qemu.qmp.execute('migrate-incoming', { uri: `unix:${path}` });
+      const socket = await connectUnix(path);
+      sendAndHalfClose(socket, stream);
+      const verdict = await awaitLoadVerdict(qemu, timeoutMs);
+      return { verdict, durationMs: Date.now() - started, log: qemu.log };
+    } catch (e) {
+      const verdict: Verdict = { kind: 'harness-error', message: (e as Error).message };
+      return { verdict, durationMs: Date.now() - started, log: qemu.log };
+    } finally {
+      await qemu.quit();
+    }
+  });
+}
+
+/** Completed event means accepted; process exit or a failed event means refused/crash; neither in time is a hang. */
+async function awaitLoadVerdict(qemu: QemuProcess, timeoutMs: number): Promise<Verdict> {
+  const outcome = await Promise.race([
+    orNever(qemu.qmp.waitForEvent(isMigration('completed'), timeoutMs)).then(() => ({ completed: true as const })),
+    orNever(qemu.qmp.waitForEvent(isMigration('failed'), timeoutMs)).then(() => ({ failed: true as const })),
+    qemu.exited.then((exit) => ({ exit })),
+    deadline(timeoutMs).then(() => ({ pending: true as const })),
+  ]);
+  if ('completed' in outcome) return confirmCompleted(qemu);
+  if ('failed' in outcome) {
+    // 7.2 exits right after reporting the failure; wait briefly for the exit and its last lines.
+    const exit = await Promise.race([qemu.exited, deadline(5_000).then(() => undefined)]);
+    await settleLog();
+    return refusalFromExit(qemu, exit ?? { exitCode: 1 });
+  }
+  if ('exit' in outcome) {
+    await settleLog();
+    return refusalFromExit(qemu, outcome.exit);
+  }
+  return { kind: 'hang', message: `no migration verdict within ${timeoutMs} ms` };
+}
+
+/** A QMP wait that fails (socket closed when QEMU exits, or timed out) must not win a race: the exit or the clock decides then. */
+function orNever<T>(p: Promise<T>): Promise<T> {
+  return p.catch(() => new Promise<T>(() => undefined));
+}
+
+async function confirmCompleted(qemu: QemuProcess): Promise<Verdict> {
+  const info = await qemu.qmp.execute<{ status?: string }>('query-migrate').catch(() => undefined);
+  if (info && info.status !== 'completed') {
+    return { kind: 'harness-error', message: `MIGRATION completed event but query-migrate says ${info.status ?? 'nothing'}` };
+  }
+  return { kind: 'accepted' };
+}
+
+function refusalFromExit(qemu: QemuProcess, exit: QemuExit): Verdict {
+  const lines = qemu.errorLines();
+  if (exit.signal) {
+    return { kind: 'crash', message: `QEMU killed by ${exit.signal}: ${lines.join('\n')}`.trim(), signal: exit.signal };
+  }
+  if (exit.exitCode === 1 && lines.length > 0) {
+    return { kind: 'refused', code: classifyQemuRefusal(lines), message: lines.join('\n') };
+  }
+  const message = `QEMU ${describeExit(exit)} during load: ${lines.join('\n')}`.trim();
+  return exit.exitCode === undefined ? { kind: 'crash', message } : { kind: 'crash', message, exitCode: exit.exitCode };
+}
+
+function startFailure(e: unknown, started: number): LoadOutcome {
+  const log = e instanceof QemuStartError ? e.log : [];
+  return { verdict: { kind: 'harness-error', message: (e as Error).message }, durationMs: Date.now() - started, log };
+}
+
+function connectUnix(path: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect(path);
+    s.once('connect', () => {
+      s.off('error', reject);
+      resolve(s);
+    });
+    s.once('error', reject);
+  });
+}
+
+/** Writes and half-closes; QEMU may hang up early on a refused stream, which is not our error. */
+function sendAndHalfClose(socket: Socket, stream: Uint8Array): void {
+  socket.on('error', () => undefined);
+  socket.end(stream);
+}
+
+function readToEnd(socket: Socket): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.once('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
+    socket.once('error', reject);
+  });
+}
+
+/** The Target for one real binary. */
+export class QemuTarget implements Target {
+  readonly id: string;
+  readonly qemuPath: string;
+
+  constructor(qemuPath: string) {
+    this.qemuPath = qemuPath;
+    this.id = `qemu:${qemuPath}`;
+  }
+
+  async save(spec: MachineSpec, opts?: SaveOptions): Promise<SaveOutcome> {
+    const started = Date.now();
+    try {
+      const r = await captureStream(this.qemuPath, spec, opts);
+      return { ok: true, stream: r.stream, durationMs: r.durationMs, log: r.log };
+    } catch (e) {
+      const log = e instanceof QemuStartError ? e.log : [];
+      const message = (e as Error).message;
+      const kind = /within \d+ ms/.test(message) ? 'hang' : 'harness-error';
+      return { ok: false, verdict: { kind, message }, durationMs: Date.now() - started, log };
+    }
+  }
+
+  load(spec: MachineSpec, stream: Uint8Array, opts?: LoadOptions): Promise<LoadOutcome> {
+    return loadIntoQemu(this.qemuPath, spec, stream, opts);
+  }
+}
