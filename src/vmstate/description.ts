@@ -27,8 +27,15 @@ export type ElementKind =
   | { kind: 'equal'; type: IntType }
   /** VMSTATE_TIMER_PTR: int64 expire time, -1 when not armed. */
   | { kind: 'timer' }
-  /** VMSTATE_STRUCT: a nested description. */
-  | { kind: 'struct'; vmsd: VMStateDescription }
+  /**
+   * VMSTATE_STRUCT: a nested description. Its version is not on the wire:
+   * QEMU loads a plain struct at the nested description's own version_id,
+   * a VMSTATE_VSTRUCT (`info: 'vstruct'`) at `version`, and a
+   * VMSTATE_WITH_TMP (`info: 'tmp'`) at the field's version_id. `info` also
+   * picks how the vmdesc describes it ("struct" nests a "struct" object,
+   * "tmp"/"vstruct" inline the nested description in the field).
+   */
+  | { kind: 'struct'; vmsd: VMStateDescription; info?: 'tmp' | 'vstruct'; version?: number }
   /** A custom VMStateInfo the engine does not model: `size` opaque bytes. */
   | { kind: 'opaque'; info: string; size: number };
 
@@ -55,8 +62,33 @@ export type FieldKind =
   /** VMSTATE_VALIDATE: no bytes, a condition on the state loaded so far. */
   | { kind: 'validate'; check: (state: StateObject) => boolean };
 
+/**
+ * What QEMU's JSON exports say about a field that the field kind cannot:
+ * kept so an imported description exports back to the same text.
+ */
+export interface FieldMeta {
+  /** field->size as -dump-vmstate prints it (element size; sizeof(C struct) for structs). */
+  dumpSize?: number;
+  /** field->num as newer QEMU's -dump-vmstate prints it for VMS_ARRAY fields. */
+  dumpNum?: number;
+  /**
+   * vmdesc: true when QEMU describes each array element on its own
+   * ("index") instead of once ("array_len"); QEMU does that when the element
+   * is a struct with subsections or the field has field_exists. Default:
+   * derived from the description as QEMU does.
+   */
+  vmdescIndexed?: boolean;
+}
+
 export type VMStateField = FieldKind & {
   name: string;
+  /**
+   * Key of the value in the state object. Default: `name` when it is unique
+   * in the description, else `name[n]` (n-th field of that name), which is
+   * also how QEMU names such a field in the vmdesc.
+   */
+  key?: string;
+  meta?: FieldMeta;
   /** Field is on the wire only when the stream's section version >= this (default 0). */
   version_id?: number;
   /** Field is on the wire only when this returns true (QEMU's field_exists). */
@@ -79,6 +111,8 @@ export interface VMStateDescription {
   needed?: (state: StateObject) => boolean;
   /** Runs on a copy before save; may derive wire fields from device state. */
   pre_save?: (state: StateObject) => void;
+  /** -dump-vmstate: QEMU's vmsd->fields was NULL (no "Fields" key at all). */
+  noFields?: boolean;
   /** Runs after the whole description (and subsections) loaded; may refuse. */
   post_load?: (state: StateObject, versionId: number) => HookRefusal | void;
 }
