@@ -1,0 +1,390 @@
+/**
+ * QEMU's stream vmdesc JSON: parse it (validated and bounded, since it comes
+ * off the wire), write it back byte for byte, and convert between it and
+ * VMState descriptions.
+ *
+ * A vmdesc describes what one stream holds, not what a device could hold:
+ * a description made from it is a concrete, fixed layout for that section
+ * of that stream. Subsections appear in it only when they were sent, so a
+ * description made from a vmdesc has exactly those subsections, each with a
+ * `needed` that always says yes ("it was in the stream"); a subsection that
+ * is in the stream but not in the vmdesc is then refused as unknown.
+ */
+import { LoadError, WireWriter } from '../wire/index.js';
+import type { ElementKind, FieldKind, IntType, StateObject, VMStateDescription, VMStateField } from './description.js';
+import { INT_WIDTH } from './field-info.js';
+import type { Vmdesc, VmdescDevice, VmdescField, VmdescStruct, VmdescWriter } from './vmdesc-types.js';
+import { saveVMState } from './walker-save.js';
+
+export type { Vmdesc, VmdescDevice, VmdescField, VmdescStruct, VmdescWriter } from './vmdesc-types.js';
+
+export interface VmdescLimits {
+  /** Largest vmdesc text accepted, in bytes (QEMU's for a q35 guest is ~45 KB). */
+  maxBytes: number;
+  /** Deepest struct nesting accepted. */
+  maxDepth: number;
+  /** Most field entries accepted in the whole vmdesc. */
+  maxEntries: number;
+  /** Largest array_len / index accepted. */
+  maxArrayLen: number;
+}
+
+export const DEFAULT_VMDESC_LIMITS: VmdescLimits = {
+  maxBytes: 16 << 20,
+  maxDepth: 32,
+  maxEntries: 1 << 20,
+  maxArrayLen: 1 << 20,
+};
+
+/** Largest field size accepted: QEMU's vmdesc sizes are C ints. */
+const MAX_SIZE = 0x7fffffff;
+
+// ---------------------------------------------------------------------------
+// Parsing
+
+interface ParseCtx {
+  offset: number;
+  limits: VmdescLimits;
+  entries: number;
+}
+
+function invalid(ctx: ParseCtx, path: string, message: string): never {
+  throw new LoadError('vmstate.description-invalid', `Invalid vmdesc: ${path}: ${message}`, ctx.offset, path);
+}
+
+/**
+ * Parses and validates a vmdesc. `offset` is where the JSON starts in the
+ * stream, for error reports. Not JSON (or not UTF-8, or too large) is
+ * `stream.vmdesc-invalid`; JSON of the wrong shape is
+ * `vmstate.description-invalid` with the JSON path of the offending item.
+ */
+export function parseVmdesc(input: Uint8Array | string, offset = 0, limits: Partial<VmdescLimits> = {}): Vmdesc {
+  const ctx: ParseCtx = { offset, limits: { ...DEFAULT_VMDESC_LIMITS, ...limits }, entries: 0 };
+  const length = typeof input === 'string' ? input.length : input.byteLength;
+  if (length > ctx.limits.maxBytes) {
+    throw new LoadError('stream.vmdesc-invalid', `vmdesc of ${length} bytes exceeds the limit of ${ctx.limits.maxBytes}`, offset, 'vmdesc');
+  }
+  let json: unknown;
+  try {
+    const text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input);
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new LoadError('stream.vmdesc-invalid', `vmdesc is not valid JSON: ${(e as Error).message}`, offset, 'vmdesc');
+  }
+  const top = asObject(ctx, json, 'vmdesc');
+  const page_size = asInt(ctx, top['page_size'], 'vmdesc/page_size', 1, 1 << 30);
+  const devs = asArray(ctx, top['devices'], 'vmdesc/devices');
+  const devices = devs.map((d, i) => parseDevice(ctx, d, `vmdesc/devices[${i}]`));
+  return { page_size, devices };
+}
+
+function asObject(ctx: ParseCtx, v: unknown, path: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) invalid(ctx, path, 'expected an object');
+  return v as Record<string, unknown>;
+}
+
+function asArray(ctx: ParseCtx, v: unknown, path: string): unknown[] {
+  if (!Array.isArray(v)) invalid(ctx, path, 'expected an array');
+  return v;
+}
+
+function asString(ctx: ParseCtx, v: unknown, path: string): string {
+  if (typeof v !== 'string') invalid(ctx, path, 'expected a string');
+  return v;
+}
+
+function asInt(ctx: ParseCtx, v: unknown, path: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    invalid(ctx, path, `expected an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+function parseDevice(ctx: ParseCtx, v: unknown, path: string): VmdescDevice {
+  const o = asObject(ctx, v, path);
+  // Built key by key in QEMU's order, so stringifyVmdesc writes the same text.
+  const dev: Partial<VmdescDevice> = {};
+  dev.name = asString(ctx, o['name'], `${path}/name`);
+  dev.instance_id = asInt(ctx, o['instance_id'], `${path}/instance_id`, 0, 0xffffffff);
+  if ('vmsd_name' in o) {
+    dev.vmsd_name = asString(ctx, o['vmsd_name'], `${path}/vmsd_name`);
+    dev.version = asInt(ctx, o['version'], `${path}/version`, -0x80000000, 0x7fffffff);
+  } else {
+    // Old-style save_state section: a size and one "data" buffer.
+    dev.size = asInt(ctx, o['size'], `${path}/size`, 0, MAX_SIZE);
+  }
+  dev.fields = parseFields(ctx, o['fields'], `${path}/fields`, 1);
+  if ('subsections' in o) dev.subsections = parseSubsections(ctx, o['subsections'], `${path}/subsections`, 1);
+  return dev as VmdescDevice;
+}
+
+function parseStruct(ctx: ParseCtx, v: unknown, path: string, depth: number): VmdescStruct {
+  const o = asObject(ctx, v, path);
+  const s: VmdescStruct = {
+    vmsd_name: asString(ctx, o['vmsd_name'], `${path}/vmsd_name`),
+    version: asInt(ctx, o['version'], `${path}/version`, -0x80000000, 0x7fffffff),
+    fields: parseFields(ctx, o['fields'], `${path}/fields`, depth + 1),
+  };
+  if ('subsections' in o) s.subsections = parseSubsections(ctx, o['subsections'], `${path}/subsections`, depth + 1);
+  return s;
+}
+
+function parseSubsections(ctx: ParseCtx, v: unknown, path: string, depth: number): VmdescStruct[] {
+  return asArray(ctx, v, path).map((s, i) => parseStruct(ctx, s, `${path}[${i}]`, depth));
+}
+
+function parseFields(ctx: ParseCtx, v: unknown, path: string, depth: number): VmdescField[] {
+  if (depth > ctx.limits.maxDepth) invalid(ctx, path, `nesting deeper than ${ctx.limits.maxDepth}`);
+  return asArray(ctx, v, path).map((f, i) => parseField(ctx, f, `${path}[${i}]`, depth));
+}
+
+function parseField(ctx: ParseCtx, v: unknown, path: string, depth: number): VmdescField {
+  if (++ctx.entries > ctx.limits.maxEntries) invalid(ctx, path, `more than ${ctx.limits.maxEntries} field entries`);
+  const o = asObject(ctx, v, path);
+  // Built key by key in QEMU's order (vmsd_desc_field_start/end).
+  const f: Partial<VmdescField> = {};
+  f.name = asString(ctx, o['name'], `${path}/name`);
+  if ('array_len' in o) f.array_len = asInt(ctx, o['array_len'], `${path}/array_len`, 2, ctx.limits.maxArrayLen);
+  if ('index' in o) f.index = asInt(ctx, o['index'], `${path}/index`, 0, ctx.limits.maxArrayLen - 1);
+  if (f.array_len !== undefined && f.index !== undefined) invalid(ctx, path, 'both array_len and index');
+  f.type = asString(ctx, o['type'], `${path}/type`);
+  if (f.type === 'struct') f.struct = parseStruct(ctx, o['struct'], `${path}/struct`, depth);
+  if ('vmsd_name' in o) {
+    f.vmsd_name = asString(ctx, o['vmsd_name'], `${path}/vmsd_name`);
+    f.version = asInt(ctx, o['version'], `${path}/version`, -0x80000000, 0x7fffffff);
+    f.fields = parseFields(ctx, o['fields'], `${path}/fields`, depth + 1);
+    if ('subsections' in o) f.subsections = parseSubsections(ctx, o['subsections'], `${path}/subsections`, depth + 1);
+  }
+  f.size = asInt(ctx, o['size'], `${path}/size`, 0, MAX_SIZE);
+  if ((f.array_len ?? 1) * f.size > MAX_SIZE) invalid(ctx, path, 'array_len * size exceeds 2^31-1');
+  return f as VmdescField;
+}
+
+// ---------------------------------------------------------------------------
+// Writing: QEMU's JSON writer separates with ", " and ": " and writes keys in
+// insertion order, which the objects built by the save walker follow.
+
+export function stringifyVmdesc(v: Vmdesc): string {
+  return stringifyJson(v);
+}
+
+function stringifyJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stringifyJson).join(', ')}]`;
+  if (typeof v === 'object' && v !== null) {
+    const parts = Object.entries(v)
+      .filter(([, x]) => x !== undefined)
+      .map(([k, x]) => `${quote(k)}: ${stringifyJson(x)}`);
+    return `{${parts.join(', ')}}`;
+  }
+  if (typeof v === 'string') return quote(v);
+  return String(v);
+}
+
+/** JSON string with anything outside printable ASCII as \\uXXXX, as QEMU's writer escapes it. */
+function quote(s: string): string {
+  return JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+// ---------------------------------------------------------------------------
+// vmdesc -> description
+
+interface ConvCtx {
+  path: string;
+}
+
+function convInvalid(path: string, message: string): never {
+  throw new LoadError('vmstate.description-invalid', `Invalid vmdesc: ${path}: ${message}`, 0, path);
+}
+
+/** Subsections made from a vmdesc were in the stream: always needed. */
+const presentInStream = (): boolean => true;
+
+/**
+ * The concrete layout of one section as the vmdesc describes it. Known info
+ * types map to their field kinds; any other type (e.g. "pci config",
+ * "virtio", "int32 le") becomes an opaque run of `size` bytes keeping its
+ * type name. Wire sizes are cross-checked against the vmdesc's "size".
+ */
+export function descriptionFromVmdesc(device: VmdescDevice): VMStateDescription {
+  const path = device.name;
+  if (device.vmsd_name === undefined) {
+    // Old-style section: no version in the vmdesc, so any stream version is accepted.
+    return {
+      name: device.name,
+      version_id: 0x7fffffff,
+      minimum_version_id: 0,
+      fields: fieldsFromVmdesc(device.fields, { path }),
+    };
+  }
+  return structFromVmdesc(
+    { vmsd_name: device.vmsd_name, version: device.version ?? 0, fields: device.fields, subsections: device.subsections },
+    { path },
+  );
+}
+
+function structFromVmdesc(s: VmdescStruct, ctx: ConvCtx): VMStateDescription {
+  const vmsd: VMStateDescription = {
+    name: s.vmsd_name,
+    version_id: s.version,
+    minimum_version_id: s.version,
+    fields: fieldsFromVmdesc(s.fields, ctx),
+  };
+  if (s.subsections) {
+    vmsd.subsections = s.subsections.map((sub) => ({
+      ...structFromVmdesc(sub, { path: `${ctx.path}/${sub.vmsd_name}` }),
+      needed: presentInStream,
+    }));
+  }
+  return vmsd;
+}
+
+function fieldsFromVmdesc(entries: VmdescField[], ctx: ConvCtx): VMStateField[] {
+  const out: VMStateField[] = [];
+  for (let i = 0; i < entries.length; ) {
+    const e = entries[i]!;
+    const path = `${ctx.path}/${e.name}`;
+    if (e.index !== undefined) {
+      const group = indexedGroup(entries, i, path);
+      out.push(checkedField({ name: e.name, kind: 'array', of: elementFromVmdesc(e, path), length: group.length, meta: { vmdescIndexed: true } }, e, path));
+      i += group.length;
+      continue;
+    }
+    if (e.array_len !== undefined) {
+      out.push(checkedField({ name: e.name, kind: 'array', of: elementFromVmdesc(e, path), length: e.array_len, meta: { vmdescIndexed: false } }, e, path));
+    } else {
+      out.push(checkedField({ name: e.name, ...scalarFromVmdesc(e, path) } as VMStateField, e, path));
+    }
+    i++;
+  }
+  return out;
+}
+
+/**
+ * Entries QEMU wrote element by element ("index" 0..n-1 under one name).
+ * They become one array when every element has the same layout, which is
+ * what real QEMU 7.2 streams show; differing layouts are not modelled.
+ */
+function indexedGroup(entries: VmdescField[], start: number, path: string): VmdescField[] {
+  const first = entries[start]!;
+  if (first.index !== 0) convInvalid(path, `element index ${first.index} without index 0 before it`);
+  const shape = (f: VmdescField): string => JSON.stringify({ ...f, index: undefined });
+  const group: VmdescField[] = [first];
+  for (let j = start + 1; j < entries.length; j++) {
+    const f = entries[j]!;
+    if (f.name !== first.name || f.index === undefined || f.index === 0) break;
+    if (f.index !== group.length) convInvalid(path, `element index ${f.index} out of order`);
+    if (shape(f) !== shape(first)) convInvalid(path, `elements of one array with different layouts are not supported`);
+    group.push(f);
+  }
+  return group;
+}
+
+function scalarFromVmdesc(e: VmdescField, path: string): FieldKind {
+  switch (e.type) {
+    case 'buffer':
+      return { kind: 'buffer', size: e.size };
+    case 'unused_buffer':
+      return { kind: 'unused', size: e.size };
+    case 'bitmap':
+      if (e.size % 8 !== 0) convInvalid(path, `bitmap of ${e.size} bytes is not whole u64 words`);
+      return { kind: 'bitmap', bits: e.size * 8 };
+    default:
+      return elementFromVmdesc(e, path);
+  }
+}
+
+const EQUAL_TYPES: Record<string, IntType> = {
+  'int8 equal': 'int8',
+  'int16 equal': 'int16',
+  'int32 equal': 'int32',
+  'uint8 equal': 'uint8',
+  'uint16 equal': 'uint16',
+  'uint32 equal': 'uint32',
+  // QEMU's VMSTATE_UINT64_EQUAL uses an info named "int64 equal".
+  'int64 equal': 'uint64',
+};
+
+function elementFromVmdesc(e: VmdescField, path: string): ElementKind {
+  const t = e.type;
+  if (t in INT_WIDTH && INT_WIDTH[t as IntType] === e.size) return { kind: 'int', type: t as IntType };
+  const eq = EQUAL_TYPES[t];
+  if (eq && INT_WIDTH[eq] === e.size) return { kind: 'equal', type: eq };
+  if (t === 'bool' && e.size === 1) return { kind: 'bool' };
+  if (t === 'timer' && e.size === 8) return { kind: 'timer' };
+  if (t === 'struct') {
+    if (!e.struct) convInvalid(path, 'struct without "struct"');
+    return { kind: 'struct', vmsd: structFromVmdesc(e.struct, { path }) };
+  }
+  if ((t === 'tmp' || t === 'vstruct') && e.vmsd_name !== undefined) {
+    const vmsd = structFromVmdesc({ vmsd_name: e.vmsd_name, version: e.version ?? 0, fields: e.fields ?? [], subsections: e.subsections }, { path });
+    return { kind: 'struct', vmsd, info: t, version: e.version ?? 0 };
+  }
+  return { kind: 'opaque', info: t, size: e.size };
+}
+
+/** The vmdesc's "size" must be what the description writes for one element. */
+function checkedField(field: VMStateField, e: VmdescField, path: string): VMStateField {
+  const size = elementWireSize(field);
+  if (size !== e.size) convInvalid(path, `"size" ${e.size} but the described layout takes ${size} bytes`);
+  return field;
+}
+
+function elementWireSize(field: VMStateField): number {
+  switch (field.kind) {
+    case 'buffer':
+    case 'unused':
+      return field.size;
+    case 'bitmap':
+      return Math.ceil(field.bits / 64) * 8;
+    case 'array':
+    case 'varray':
+      return elementSize(field.of);
+    case 'vbuffer':
+    case 'validate':
+      return 0;
+    default:
+      return elementSize(field);
+  }
+}
+
+function elementSize(kind: ElementKind): number {
+  switch (kind.kind) {
+    case 'int':
+    case 'equal':
+      return INT_WIDTH[kind.type];
+    case 'bool':
+      return 1;
+    case 'timer':
+      return 8;
+    case 'opaque':
+      return kind.size;
+    case 'struct':
+      return descriptionWireSize(kind.vmsd);
+  }
+}
+
+/** Bytes a vmdesc-made (fixed-layout) description takes, subsection headers included. */
+function descriptionWireSize(vmsd: VMStateDescription): number {
+  let n = 0;
+  for (const f of vmsd.fields) n += elementWireSize(f) * (f.kind === 'array' ? f.length : 1);
+  for (const sub of vmsd.subsections ?? []) n += 1 + 1 + sub.name.length + 4 + descriptionWireSize(sub);
+  return n;
+}
+
+// ---------------------------------------------------------------------------
+// description -> vmdesc
+
+/**
+ * The vmdesc entry QEMU would write for a section holding `state`: saves it
+ * into a scratch writer with the vmdesc recorder on (sizes depend on the
+ * state: variable buffers, variable arrays, subsections).
+ */
+export function vmdescFromDescription(
+  vmsd: VMStateDescription,
+  state: StateObject,
+  ids: { name: string; instance_id: number },
+): VmdescDevice {
+  const node: VmdescWriter = { name: ids.name, instance_id: ids.instance_id };
+  saveVMState(new WireWriter(256), vmsd, state, node);
+  return node as unknown as VmdescDevice;
+}
