@@ -1,0 +1,227 @@
+import { mapStream, type SectionEntry, type StreamMap } from './stream-map.js';
+
+/**
+ * Byte-level mutations of a real QEMU stream, each aimed at one structural
+ * hazard. Pure functions: bytes in, new bytes out, the input never touched.
+ * Structure is located with `mapStream`, so every cut and every patched byte
+ * lands exactly on the boundary or field it is named for.
+ */
+
+export interface Mutation {
+  /** Stable name, used as the test name and in the verdict table. */
+  name: string;
+  /** What the bytes now say, for the report. */
+  what: string;
+  bytes: Uint8Array;
+}
+
+function copy(buf: Uint8Array): Uint8Array {
+  return new Uint8Array(buf);
+}
+
+function setU32(buf: Uint8Array, at: number, v: number): void {
+  new DataView(buf.buffer, buf.byteOffset).setUint32(at, v >>> 0);
+}
+
+function setU64(buf: Uint8Array, at: number, v: bigint): void {
+  new DataView(buf.buffer, buf.byteOffset).setBigUint64(at, v);
+}
+
+function fullSection(map: StreamMap, name: string): SectionEntry {
+  const s = map.sections.find((x) => x.type === 0x04 && x.name === name);
+  if (!s) throw new Error(`stream has no FULL section ${name}`);
+  return s;
+}
+
+export function truncate(buf: Uint8Array, at: number): Uint8Array {
+  return buf.slice(0, at);
+}
+
+export function badMagic(buf: Uint8Array): Uint8Array {
+  const out = copy(buf);
+  out[0] = 0x58; // 'X' for 'Q': QEVM -> XEVM
+  return out;
+}
+
+export function streamVersion(buf: Uint8Array, version: number): Uint8Array {
+  const out = copy(buf);
+  setU32(out, 4, version);
+  return out;
+}
+
+/** Rewrites a section idstr in place; the replacement must have the same length so nothing else moves. */
+export function renameSection(buf: Uint8Array, map: StreamMap, from: string, to: string): Uint8Array {
+  if (from.length !== to.length) throw new Error('rename must keep the idstr length');
+  const s = fullSection(map, from);
+  const out = copy(buf);
+  for (let i = 0; i < to.length; i++) out[s.nameOffset! + 1 + i] = to.charCodeAt(i);
+  return out;
+}
+
+export function sectionType(buf: Uint8Array, map: StreamMap, name: string, type: number): Uint8Array {
+  const out = copy(buf);
+  out[fullSection(map, name).offset] = type;
+  return out;
+}
+
+export function sectionVersion(buf: Uint8Array, map: StreamMap, name: string, version: number): Uint8Array {
+  const out = copy(buf);
+  setU32(out, fullSection(map, name).versionOffset!, version);
+  return out;
+}
+
+export function footerId(buf: Uint8Array, map: StreamMap, name: string, id: number): Uint8Array {
+  const out = copy(buf);
+  setU32(out, fullSection(map, name).footerOffset + 1, id);
+  return out;
+}
+
+/** Replaces the footer marker byte, so the section is followed by something that is not a footer. */
+export function dropFooterMarker(buf: Uint8Array, map: StreamMap, name: string): Uint8Array {
+  const out = copy(buf);
+  out[fullSection(map, name).footerOffset] = 0x00;
+  return out;
+}
+
+/**
+ * Changes one MEM_SIZE entry's used_length, and the total by the same amount:
+ * QEMU walks the block list until the total is used up, so a total left alone
+ * would desynchronise the list instead of testing the length check.
+ */
+export function ramBlockLength(buf: Uint8Array, map: StreamMap, idstr: string, length: bigint): Uint8Array {
+  const b = map.ramBlocks.find((x) => x.idstr === idstr);
+  if (!b) throw new Error(`stream has no RAM block ${idstr}`);
+  const out = copy(buf);
+  setU64(out, b.lengthOffset, length);
+  const total = map.ramTotal - b.length + length;
+  setU64(out, map.ramTotalOffset, total | 0x04n);
+  return out;
+}
+
+/** Renames a RAM block in the MEM_SIZE list (same length). Pages still name the old block, but QEMU stops at the list. */
+export function renameRamBlock(buf: Uint8Array, map: StreamMap, from: string, to: string): Uint8Array {
+  if (from.length !== to.length) throw new Error('rename must keep the idstr length');
+  const b = map.ramBlocks.find((x) => x.idstr === from);
+  if (!b) throw new Error(`stream has no RAM block ${from}`);
+  const out = copy(buf);
+  for (let i = 0; i < to.length; i++) out[b.nameOffset + 1 + i] = to.charCodeAt(i);
+  return out;
+}
+
+/** Which sections the standard mutations aim at; they exist in every pc-q35 / pc-i440fx stream. */
+export interface MutationTargets {
+  /** A FULL device section with version 1 (version 2 is then too new). */
+  versionedSection: string;
+  versionedSectionVersion: number;
+  /** A FULL device section whose destination minimum_version_id is above 0. */
+  minVersionSection: string;
+  minVersionSectionMinimum: number;
+  /** The resizeable ACPI tables block and its destination max_length. */
+  acpiBlock: string;
+  acpiMax: bigint;
+}
+
+export const Q35_TARGETS: MutationTargets = {
+  // pcspk: version_id 1 in QEMU 7.2's -dump-vmstate (isa-pcspk) and in the stream header.
+  versionedSection: 'pcspk',
+  versionedSectionVersion: 1,
+  // mc146818rtc: version_id 3, minimum_version_id 1 in QEMU 7.2's -dump-vmstate.
+  minVersionSection: 'mc146818rtc',
+  minVersionSectionMinimum: 1,
+  acpiBlock: '/rom@etc/acpi/tables',
+  // info ramblock "Total" for /rom@etc/acpi/tables on pc-q35-7.2: 0x200000.
+  acpiMax: 0x200000n,
+};
+
+/** The standard set of mutations of a stream with footers and a vmdesc (machine types 2.4+). */
+export function standardMutations(buf: Uint8Array, t: MutationTargets = Q35_TARGETS): Mutation[] {
+  const map = mapStream(buf);
+  if (map.configEnd === undefined || !map.footers || map.vmdescOffset === undefined) {
+    throw new Error('standard mutations need a stream with configuration, footers and vmdesc');
+  }
+  const ramStart = map.sections[0]!;
+  const firstBlock = map.ramBlocks[0]!;
+  const device = fullSection(map, t.versionedSection);
+  const last = map.sections[map.sections.length - 1]!;
+  const midVmdesc = map.vmdescOffset + 5 + Math.floor((map.vmdescLength ?? 0) / 2);
+  const renamed = t.versionedSection.slice(0, -1) + (t.versionedSection.endsWith('q') ? 'x' : 'q');
+  const cuts: Mutation[] = [
+    { name: 'truncate-after-header', what: 'magic and version only', bytes: truncate(buf, map.headerEnd) },
+    { name: 'truncate-after-config', what: 'stops after the configuration section', bytes: truncate(buf, map.configEnd) },
+    {
+      name: 'truncate-inside-ram-setup',
+      what: `stops inside the MEM_SIZE list, after ${firstBlock.idstr}'s idstr`,
+      bytes: truncate(buf, firstBlock.lengthOffset),
+    },
+    {
+      name: 'truncate-after-ram-setup',
+      what: 'stops after the RAM START section footer',
+      bytes: truncate(buf, ramStart.end),
+    },
+    {
+      name: 'truncate-between-sections',
+      what: `stops between device sections, right before ${t.versionedSection}`,
+      bytes: truncate(buf, device.offset),
+    },
+    { name: 'truncate-before-eof', what: 'all sections, no EOF byte', bytes: truncate(buf, map.eofOffset) },
+    { name: 'truncate-after-eof', what: 'EOF but no vmdesc', bytes: truncate(buf, map.eofOffset + 1) },
+    { name: 'truncate-inside-vmdesc', what: 'vmdesc JSON cut in half', bytes: truncate(buf, midVmdesc) },
+  ];
+  return [
+    ...cuts,
+    { name: 'bad-magic', what: 'XEVM instead of QEVM', bytes: badMagic(buf) },
+    { name: 'stream-version-2', what: 'stream version 2', bytes: streamVersion(buf, 2) },
+    { name: 'stream-version-4', what: 'stream version 4', bytes: streamVersion(buf, 4) },
+    {
+      name: 'unknown-section-name',
+      what: `section ${t.versionedSection} renamed ${renamed}`,
+      bytes: renameSection(buf, map, t.versionedSection, renamed),
+    },
+    {
+      name: 'unknown-section-type',
+      what: `section type byte of ${t.versionedSection} set to 0x42`,
+      bytes: sectionType(buf, map, t.versionedSection, 0x42),
+    },
+    {
+      name: 'footer-id-mismatch',
+      what: `footer of ${t.versionedSection} carries id ${device.id + 1}`,
+      bytes: footerId(buf, map, t.versionedSection, device.id + 1),
+    },
+    {
+      name: 'footer-missing',
+      what: `footer marker of ${t.versionedSection} replaced by 0x00`,
+      bytes: dropFooterMarker(buf, map, t.versionedSection),
+    },
+    {
+      name: 'last-footer-missing',
+      what: `footer marker of the last section (${last.name ?? last.id}) replaced by 0x00`,
+      bytes: dropFooterMarker(buf, map, last.name ?? ''),
+    },
+    {
+      name: 'section-version-too-new',
+      what: `${t.versionedSection} version ${t.versionedSectionVersion + 1}, destination has ${t.versionedSectionVersion}`,
+      bytes: sectionVersion(buf, map, t.versionedSection, t.versionedSectionVersion + 1),
+    },
+    {
+      name: 'section-version-too-old',
+      what: `${t.minVersionSection} version ${t.minVersionSectionMinimum - 1}, destination minimum ${t.minVersionSectionMinimum}`,
+      bytes: sectionVersion(buf, map, t.minVersionSection, t.minVersionSectionMinimum - 1),
+    },
+    {
+      name: 'acpi-tables-beyond-max',
+      what: `${t.acpiBlock} used_length 0x${(t.acpiMax + 0x10000n).toString(16)} > max 0x${t.acpiMax.toString(16)}`,
+      bytes: ramBlockLength(buf, map, t.acpiBlock, t.acpiMax + 0x10000n),
+    },
+    {
+      name: 'acpi-tables-resize-within-max',
+      what: `${t.acpiBlock} used_length 0x${(t.acpiMax / 2n).toString(16)} within max (a resize, expected accepted)`,
+      bytes: ramBlockLength(buf, map, t.acpiBlock, t.acpiMax / 2n),
+    },
+    {
+      name: 'pc-ram-size-mismatch',
+      what: `${firstBlock.idstr} used_length doubled to 0x${(firstBlock.length * 2n).toString(16)}`,
+      bytes: ramBlockLength(buf, map, firstBlock.idstr, firstBlock.length * 2n),
+    },
+    { name: 'unknown-ram-block', what: 'RAM block pc.rom renamed pc.rox', bytes: renameRamBlock(buf, map, 'pc.rom', 'pc.rox') },
+  ];
+}
