@@ -28,6 +28,8 @@ export interface StartOptions {
   extraArgs?: readonly string[];
   /** Limit for QEMU to start and greet on QMP (default 15 s). */
   startTimeoutMs?: number;
+  /** Where the private temp dir is made (default os.tmpdir()); keep it short, unix socket paths are limited to 107 bytes. */
+  tmpRoot?: string;
 }
 
 /** QEMU could not be started (bad binary, unknown machine, bad -device...). */
@@ -72,7 +74,7 @@ export class QemuProcess {
   }
 
   static async start(opts: StartOptions): Promise<QemuProcess> {
-    const dir = await mkdtemp(join(tmpdir(), 'migcompat-qemu-'));
+    const dir = await mkdtemp(join(opts.tmpRoot ?? tmpdir(), 'migcompat-qemu-'));
     const qmpPath = join(dir, 'qmp.sock');
     let server: Server | undefined;
     let child: ResultPromise | undefined;

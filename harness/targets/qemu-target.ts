@@ -30,6 +30,21 @@ import type { LoadOptions, LoadOutcome, MachineSpec, SaveOptions, SaveOutcome, T
 export const DEFAULT_LOAD_TIMEOUT_MS = 30_000;
 export const DEFAULT_SAVE_TIMEOUT_MS = 60_000;
 
+/** QEMU-specific knobs on top of the generic load options. */
+export interface QemuLoadOptions extends LoadOptions {
+  /**
+   * Keep the stream connection open after writing, as a stalled source would;
+   * QEMU then waits for more bytes and the load ends as a `hang`.
+   */
+  keepOpen?: boolean;
+  /** Parent of the private temp dir (default os.tmpdir()). */
+  tmpRoot?: string;
+}
+
+export interface QemuSaveOptions extends SaveOptions {
+  tmpRoot?: string;
+}
+
 export interface CaptureResult {
   stream: Uint8Array;
   /** `info ramblock` on the source after the migration. */
@@ -49,11 +64,11 @@ async function enableMigrationEvents(qemu: QemuProcess): Promise<void> {
  * stream to EOF. Throws QemuStartError when QEMU cannot start the machine and
  * Error on timeouts or a failed migration; `QemuTarget.save` turns those into verdicts.
  */
-export async function captureStream(qemuPath: string, spec: MachineSpec, opts: SaveOptions = {}): Promise<CaptureResult> {
+export async function captureStream(qemuPath: string, spec: MachineSpec, opts: QemuSaveOptions = {}): Promise<CaptureResult> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_SAVE_TIMEOUT_MS;
   return withQemuSlot(async () => {
     const started = Date.now();
-    const qemu = await QemuProcess.start({ qemuPath, spec, extraArgs: ['-S'] });
+    const qemu = await QemuProcess.start({ qemuPath, spec, extraArgs: ['-S'], ...(opts.tmpRoot ? { tmpRoot: opts.tmpRoot } : {}) });
     try {
       await enableMigrationEvents(qemu);
       const path = join(qemu.dir, 'out.sock');
@@ -81,14 +96,19 @@ export async function captureStream(qemuPath: string, spec: MachineSpec, opts: S
 }
 
 /** Starts a destination with `-incoming defer`, feeds it `stream` and classifies what happened. */
-export async function loadIntoQemu(qemuPath: string, spec: MachineSpec, stream: Uint8Array, opts: LoadOptions = {}): Promise<LoadOutcome> {
+export async function loadIntoQemu(qemuPath: string, spec: MachineSpec, stream: Uint8Array, opts: QemuLoadOptions = {}): Promise<LoadOutcome> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
   return withQemuSlot(async () => {
     const started = Date.now();
     let qemu: QemuProcess;
     try {
       // -S keeps the destination paused after a completed load: nothing runs the guest.
-      qemu = await QemuProcess.start({ qemuPath, spec, extraArgs: ['-S', '-incoming', 'defer'] });
+      qemu = await QemuProcess.start({
+        qemuPath,
+        spec,
+        extraArgs: ['-S', '-incoming', 'defer'],
+        ...(opts.tmpRoot ? { tmpRoot: opts.tmpRoot } : {}),
+      });
     } catch (e) {
       return startFailure(e, started);
     }
@@ -97,8 +117,12 @@ export async function loadIntoQemu(qemuPath: string, spec: MachineSpec, stream: 
       const path = join(qemu.dir, 'in.sock');
       await qemu.qmp.execute('migrate-incoming', { uri: `unix:${path}` });
       const socket = await connectUnix(path);
-      sendAndHalfClose(socket, stream);
+      if (opts.keepOpen) {
+        socket.on('error', () => undefined);
+        socket.write(stream);
+      } else sendAndHalfClose(socket, stream);
       const verdict = await awaitLoadVerdict(qemu, timeoutMs);
+      socket.destroy();
       return { verdict, durationMs: Date.now() - started, log: qemu.log };
     } catch (e) {
       const verdict: Verdict = { kind: 'harness-error', message: (e as Error).message };
@@ -210,7 +234,7 @@ export class QemuTarget implements Target {
     }
   }
 
-  load(spec: MachineSpec, stream: Uint8Array, opts?: LoadOptions): Promise<LoadOutcome> {
+  load(spec: MachineSpec, stream: Uint8Array, opts?: QemuLoadOptions): Promise<LoadOutcome> {
     return loadIntoQemu(this.qemuPath, spec, stream, opts);
   }
 }
