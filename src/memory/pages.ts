@@ -1,0 +1,83 @@
+import { TARGET_PAGE_SIZE, type RamBlock } from './ram-block.js';
+
+/**
+ * Page access on a sparse block. Every write replaces the map entry instead
+ * of mutating an array, so a staged clone (ram-list.ts) can share arrays
+ * with the original and a refused load never touches committed memory.
+ */
+
+const ZERO_PAGE = new Uint8Array(TARGET_PAGE_SIZE);
+
+function checkIndex(block: RamBlock, index: number): void {
+  if (!Number.isInteger(index) || index < 0 || index * TARGET_PAGE_SIZE >= block.usedLength) {
+    throw new RangeError(`${block.idstr}: page ${index} outside used length 0x${block.usedLength.toString(16)}`);
+  }
+}
+
+/** The page's bytes; a shared all-zero page when never written. Do not mutate. */
+export function readPage(block: RamBlock, index: number): Uint8Array {
+  checkIndex(block, index);
+  return block.pages.get(index) ?? ZERO_PAGE;
+}
+
+/**
+ * Stores `data` (exactly one page) as the page. The array is kept as given,
+ * so a view into a stream stays a view; the caller must not mutate it later.
+ */
+export function writePage(block: RamBlock, index: number, data: Uint8Array): void {
+  checkIndex(block, index);
+  if (data.length !== TARGET_PAGE_SIZE) throw new RangeError(`page write of ${data.length} bytes`);
+  block.pages.set(index, data);
+  block.dirty.add(index);
+}
+
+/** RAM_SAVE_FLAG_ZERO semantics: a page filled with `fill`; zero pages stay sparse. */
+export function fillPage(block: RamBlock, index: number, fill: number): void {
+  checkIndex(block, index);
+  if (fill === 0) block.pages.delete(index);
+  else block.pages.set(index, new Uint8Array(TARGET_PAGE_SIZE).fill(fill));
+  block.dirty.add(index);
+}
+
+/** Writes bytes at a byte offset (guest stores), copying touched pages. */
+export function writeBytes(block: RamBlock, offset: number, data: Uint8Array): void {
+  let done = 0;
+  while (done < data.length) {
+    const at = offset + done;
+    const index = Math.floor(at / TARGET_PAGE_SIZE);
+    const within = at % TARGET_PAGE_SIZE;
+    const n = Math.min(TARGET_PAGE_SIZE - within, data.length - done);
+    const page = new Uint8Array(TARGET_PAGE_SIZE);
+    page.set(readPage(block, index));
+    page.set(data.subarray(done, done + n), within);
+    writePage(block, index, page);
+    done += n;
+  }
+}
+
+export function readBytes(block: RamBlock, offset: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let done = 0;
+  while (done < length) {
+    const at = offset + done;
+    const index = Math.floor(at / TARGET_PAGE_SIZE);
+    const within = at % TARGET_PAGE_SIZE;
+    const n = Math.min(TARGET_PAGE_SIZE - within, length - done);
+    out.set(readPage(block, index).subarray(within, within + n), done);
+    done += n;
+  }
+  return out;
+}
+
+/** True when the page holds only zero bytes (absent pages are zero). */
+export function isZeroPage(block: RamBlock, index: number): boolean {
+  const page = block.pages.get(index);
+  if (!page) return true;
+  for (let i = 0; i < page.length; i++) if (page[i] !== 0) return false;
+  return true;
+}
+
+/** Pages currently held (non-sparse), for tests and summaries. */
+export function heldPageCount(block: RamBlock): number {
+  return block.pages.size;
+}

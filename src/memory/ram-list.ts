@@ -1,0 +1,69 @@
+import type { RamBlock } from './ram-block.js';
+
+/**
+ * The destination's RAM blocks (QEMU's ram_list), with lookup by idstr and
+ * a cheap staged copy for transactional loads.
+ */
+export interface RamList {
+  blocks: RamBlock[];
+  /** On a staged list: unaligned sizes of resizes to notify at commit. */
+  pendingResizes?: Map<string, number>;
+}
+
+export function createRamList(blocks: RamBlock[] = []): RamList {
+  const seen = new Set<string>();
+  for (const b of blocks) {
+    if (seen.has(b.idstr)) throw new RangeError(`duplicate RAM block '${b.idstr}'`);
+    seen.add(b.idstr);
+  }
+  return { blocks };
+}
+
+/** qemu_ram_block_by_name. */
+export function findRamBlock(list: RamList, idstr: string): RamBlock | undefined {
+  return list.blocks.find((b) => b.idstr === idstr);
+}
+
+/** RAMBLOCK_FOREACH_MIGRATABLE: the blocks a source sends, in list order. */
+export function migratableBlocks(list: RamList): RamBlock[] {
+  return list.blocks.filter((b) => b.migratable);
+}
+
+/** Sum of used lengths of migratable blocks: the MEM_SIZE total a source sends. */
+export function migratableTotal(list: RamList): bigint {
+  return migratableBlocks(list).reduce((n, b) => n + BigInt(b.usedLength), 0n);
+}
+
+/**
+ * A staged copy: new block objects and new page maps sharing page arrays
+ * with the original (pages are replaced, never mutated). The notifier is not
+ * copied: it runs at commit, so a refused load notifies nobody.
+ */
+export function stageRamList(list: RamList): RamList {
+  const pendingResizes = new Map<string, number>();
+  return {
+    pendingResizes,
+    blocks: list.blocks.map((b) => ({
+      ...b,
+      pages: new Map(b.pages),
+      dirty: new Set(b.dirty),
+      resized: (idstr: string, size: number) => void pendingResizes.set(idstr, size),
+    })),
+  };
+}
+
+/**
+ * Copies a staged list's contents into the original blocks (same objects the
+ * caller holds) and runs resize notifiers for blocks whose length changed.
+ */
+export function commitRamList(target: RamList, staged: RamList): void {
+  for (const s of staged.blocks) {
+    const t = findRamBlock(target, s.idstr);
+    if (!t) continue;
+    t.usedLength = s.usedLength;
+    t.pages = s.pages;
+    t.dirty = s.dirty;
+    const size = staged.pendingResizes?.get(s.idstr);
+    if (size !== undefined) t.resized?.(t.idstr, size);
+  }
+}

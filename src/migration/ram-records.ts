@@ -1,0 +1,243 @@
+import { LoadError, latin1, type CheckLog, type WireReader, type WireWriter } from '../wire/index.js';
+import { TARGET_PAGE_SIZE, hostPageAlign } from '../memory/index.js';
+import { RamFlag, RAM_FLAGS_MASK } from './constants.js';
+import type { MemSizeBlock, MemSizeRecord, PageRecord, RamRecord, ZeroRecord } from './model.js';
+
+/**
+ * The body of the "ram" section (ram.c, ram_load_precopy in QEMU 7.2): a run
+ * of records, each a be64 whose low 12 bits are RAM_SAVE_FLAG_* and whose
+ * rest is a page-aligned offset (or, for MEM_SIZE, the total), ending with a
+ * record carrying EOS.
+ *
+ * The checks are QEMU's, in QEMU's order, against a `RamTarget`: the stream's
+ * own MEM_SIZE list when parsing, the destination's (staged) blocks when
+ * loading. Page payloads are views into the input, never copies.
+ */
+
+/** What the record reader asks of the blocks it loads into. */
+export interface RamTarget {
+  /** qemu_ram_block_by_name; undefined for an unknown block. */
+  lookup(idstr: string): RamTargetBlock | undefined;
+  /**
+   * One MEM_SIZE entry (already read): check and resize, or throw. Called in
+   * stream order, before the total is decremented, as QEMU does.
+   */
+  memSizeEntry(entry: MemSizeBlock, recordOffset: number, entryOffset: number): void;
+  zero?(block: string, pageIndex: number, fill: number): void;
+  page?(block: string, pageIndex: number, data: Uint8Array): void;
+}
+
+export interface RamTargetBlock {
+  /** Current used length in bytes (after any resize by this stream). */
+  usedLength: number;
+  migratable: boolean;
+}
+
+export interface RamReadOptions {
+  /**
+   * 'qemu': the MEM_SIZE loop runs while the remaining total is non-zero and
+   * wraps as a 64-bit ram_addr_t, so a total that disagrees with the list
+   * reads on into the next bytes exactly as QEMU 7.2 does (and usually fails
+   * there with "Unknown ramblock"). 'strict' (for parsing without a
+   * destination): refuse with ram.total-mismatch as soon as the list
+   * overruns the total.
+   */
+  totalMode: 'qemu' | 'strict';
+  /** x-ignore-shared on: each MEM_SIZE entry carries the block's GPA. */
+  ignoreShared?: boolean;
+  log?: CheckLog;
+  path: string;
+}
+
+const U64 = (1n << 64n) - 1n;
+const FLAGS_MASK_BIG = BigInt(RAM_FLAGS_MASK);
+const PAGE_RECORD_FLAGS = RamFlag.ZERO | RamFlag.PAGE | RamFlag.COMPRESS_PAGE | RamFlag.XBZRLE;
+
+/** State across the RAM sections of one stream (QEMU's last_recv_block). */
+export interface RamReadState {
+  lastBlock?: string;
+}
+
+function fail(code: LoadError['code'], message: string, offset: number, path: string): never {
+  throw new LoadError(code, message, offset, path);
+}
+
+/** Reads records up to and including the one with EOS. */
+export function readRamRecords(
+  r: WireReader,
+  target: RamTarget,
+  st: RamReadState,
+  o: RamReadOptions,
+): RamRecord[] {
+  const records: RamRecord[] = [];
+  for (;;) {
+    const rec = readRamRecord(r, target, st, o);
+    records.push(rec);
+    if (rec.flags & RamFlag.EOS) return records;
+  }
+}
+
+function readRamRecord(r: WireReader, target: RamTarget, st: RamReadState, o: RamReadOptions): RamRecord {
+  const offset = r.pos;
+  const word = r.u64();
+  const flags = Number(word & FLAGS_MASK_BIG);
+  const addr = word & ~FLAGS_MASK_BIG;
+  const path = o.path;
+
+  o.log?.reached('ram.unknown-flags');
+  if (flags & RamFlag.COMPRESS_PAGE) {
+    // Compression is off by default, so QEMU 7.2 treats the flag as invalid.
+    fail('ram.unknown-flags', 'Received an unexpected compressed page', offset, path);
+  }
+
+  let blockName: string | undefined;
+  let resolved: string | undefined;
+  let pageIndex = 0;
+  if (flags & PAGE_RECORD_FLAGS) {
+    ({ blockName, resolved } = readBlockRef(r, target, st, flags, offset, o));
+    pageIndex = checkPageOffset(target, resolved, addr, offset, o);
+  }
+
+  switch (flags & ~RamFlag.CONTINUE) {
+    case RamFlag.MEM_SIZE:
+      return readMemSize(r, target, addr, flags, offset, o);
+    case RamFlag.ZERO: {
+      const fill = r.u8();
+      // QEMU 7.2 accepts any fill byte (ram_handle_compressed memsets it).
+      target.zero?.(resolved!, pageIndex, fill);
+      const rec: ZeroRecord = { type: 'zero', offset, flags, addr, blockResolved: resolved!, fill };
+      if (blockName !== undefined) rec.block = blockName;
+      return rec;
+    }
+    case RamFlag.PAGE: {
+      const data = r.bytes(TARGET_PAGE_SIZE, 'RAM page');
+      target.page?.(resolved!, pageIndex, data);
+      const rec: PageRecord = { type: 'page', offset, flags, addr, blockResolved: resolved!, data };
+      if (blockName !== undefined) rec.block = blockName;
+      return rec;
+    }
+    case RamFlag.EOS:
+      return { type: 'eos', offset, flags, addr };
+    default:
+      if (flags & RamFlag.XBZRLE && (flags & ~(RamFlag.CONTINUE | RamFlag.XBZRLE)) === 0) {
+        // QEMU can decode XBZRLE pages; migcompat does not model the cache.
+        fail('ram.unknown-flags', `XBZRLE page at ${addr.toString(16)} not supported by migcompat`, offset, path);
+      }
+      if (flags & RamFlag.HOOK) {
+        // Without RDMA, ram_control_load_hook sets -EINVAL on the file and prints nothing.
+        fail('ram.unknown-flags', `RAM_SAVE_FLAG_HOOK without an RDMA transport (flags 0x${flags.toString(16)}): Invalid argument`, offset, path);
+      }
+      fail('ram.unknown-flags', `Unknown combination of migration flags: 0x${flags.toString(16)}`, offset, path);
+  }
+}
+
+/** ram_block_from_stream: CONTINUE reuses the last block, otherwise an idstr follows. */
+function readBlockRef(
+  r: WireReader,
+  target: RamTarget,
+  st: RamReadState,
+  flags: number,
+  offset: number,
+  o: RamReadOptions,
+): { blockName: string | undefined; resolved: string } {
+  if (flags & RamFlag.CONTINUE) {
+    o.log?.reached('ram.continue-without-block');
+    if (st.lastBlock === undefined) fail('ram.continue-without-block', 'Ack, bad migration stream!', offset, o.path);
+    return { blockName: undefined, resolved: st.lastBlock };
+  }
+  const name = r.shortString('RAM block idstr');
+  const block = target.lookup(name);
+  o.log?.reached('ram.bad-block-name');
+  if (!block) fail('ram.bad-block-name', `Can't find block ${name}`, offset, `${o.path}/${name}`);
+  o.log?.reached('ram.block-not-migratable');
+  if (!block.migratable) fail('ram.block-not-migratable', `block ${name} should not be migrated !`, offset, `${o.path}/${name}`);
+  st.lastBlock = name;
+  return { blockName: name, resolved: name };
+}
+
+/** host_from_ram_block_offset: the page must start below used_length. */
+function checkPageOffset(target: RamTarget, block: string, addr: bigint, offset: number, o: RamReadOptions): number {
+  const b = target.lookup(block);
+  o.log?.reached('ram.offset-out-of-range');
+  if (!b || addr >= BigInt(b.usedLength)) {
+    fail('ram.offset-out-of-range', `Illegal RAM offset ${addr.toString(16)}`, offset, `${o.path}/${block}`);
+  }
+  return Number(addr) / TARGET_PAGE_SIZE;
+}
+
+/** RAM_SAVE_FLAG_MEM_SIZE: the block list, read while the remaining total is non-zero. */
+function readMemSize(
+  r: WireReader,
+  target: RamTarget,
+  total: bigint,
+  flags: number,
+  offset: number,
+  o: RamReadOptions,
+): MemSizeRecord {
+  const blocks: MemSizeBlock[] = [];
+  let remaining = total;
+  while (remaining !== 0n) {
+    const entryOffset = r.pos;
+    const idstr = latin1(r.bytes(r.u8(), 'RAM block idstr'));
+    const length = r.u64();
+    const entry: MemSizeBlock = { idstr, length };
+    if (o.ignoreShared) entry.gpa = r.u64();
+    target.memSizeEntry(entry, offset, entryOffset);
+    blocks.push(entry);
+    o.log?.reached('ram.total-mismatch');
+    if (o.totalMode === 'strict' && length > remaining) {
+      fail(
+        'ram.total-mismatch',
+        `RAM block list overruns the MEM_SIZE total 0x${total.toString(16)} at block "${idstr}"`,
+        entryOffset,
+        `${o.path}/${idstr}`,
+      );
+    }
+    remaining = (remaining - length) & U64;
+  }
+  return { type: 'mem-size', offset, flags, addr: total, blocks };
+}
+
+/** A RamTarget over the stream's own MEM_SIZE list: what parsing checks against. */
+export function streamRamTarget(): RamTarget & { blocks: Map<string, RamTargetBlock> } {
+  const blocks = new Map<string, RamTargetBlock>();
+  return {
+    blocks,
+    lookup: (idstr) => blocks.get(idstr),
+    memSizeEntry(entry) {
+      // QEMU resizes the local block to the aligned incoming length, so that
+      // is what later page offsets are checked against. A length beyond 2^53
+      // cannot be a real block; it is kept as Infinity-free max safe value.
+      const aligned = hostPageAlign(entry.length);
+      const used = aligned > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(aligned);
+      blocks.set(entry.idstr, { usedLength: used, migratable: true });
+    },
+  };
+}
+
+/** Writes records exactly as they were read (flags, idstr presence, payloads). */
+export function writeRamRecords(w: WireWriter, records: RamRecord[], ignoreShared = false): void {
+  for (const rec of records) {
+    w.u64(rec.addr | BigInt(rec.flags));
+    switch (rec.type) {
+      case 'mem-size':
+        for (const b of rec.blocks) {
+          w.shortString(b.idstr);
+          w.u64(b.length);
+          if (b.pageSize !== undefined) w.u64(b.pageSize);
+          if (ignoreShared || b.gpa !== undefined) w.u64(b.gpa ?? 0n);
+        }
+        break;
+      case 'zero':
+        if (rec.block !== undefined) w.shortString(rec.block);
+        w.u8(rec.fill);
+        break;
+      case 'page':
+        if (rec.block !== undefined) w.shortString(rec.block);
+        w.bytes(rec.data);
+        break;
+      case 'eos':
+        break;
+    }
+  }
+}
