@@ -84,6 +84,10 @@ export const CHECKS = {
   'vmgenid.no-dma': 'vmgenid on a machine type whose fw_cfg lacks DMA',
   'vmgenid.duplicate': 'more than one vmgenid device',
   'vmgenid.bad-guid': 'a guid property that does not parse',
+  // migration stream (src/migration)
+  'stream.config-invalid': 'a configuration subsection the destination refuses (page bits, capabilities)',
+  'stream.unsupported-command': 'a QEMU_VM_COMMAND migcompat does not model (postcopy, colo, ...)',
+  'ram.unsupported-encoding': 'an XBZRLE or RDMA-hook RAM record migcompat does not model',
 } as const;
 
 export type CheckCode = keyof typeof CHECKS;
