@@ -5,5 +5,14 @@ export { loadVMState, isStateObject, QEMU_VM_SUBSECTION } from './walker-load.js
 export type { LoadOptions } from './walker-load.js';
 export { saveVMState, SaveError } from './walker-save.js';
 export type { SaveOptions } from './walker-save.js';
-export type { Vmdesc, VmdescDevice, VmdescField, VmdescStruct, VmdescWriter } from './vmdesc-types.js';
-export { stateKey, vmdescFieldName, elementTypeName, fieldExists } from './field-info.js';
+export {
+  parseVmdesc,
+  stringifyVmdesc,
+  descriptionFromVmdesc,
+  vmdescFromDescription,
+  DEFAULT_VMDESC_LIMITS,
+} from './vmdesc.js';
+export type { Vmdesc, VmdescDevice, VmdescField, VmdescStruct, VmdescWriter, VmdescLimits } from './vmdesc.js';
+export { descriptionsFromDumpVmstate, dumpVmstate } from './dump-vmstate.js';
+export type { DumpVmstate, DumpImportOptions, FieldExistsResolver } from './dump-vmstate.js';
+export { stateKey, vmdescFieldName, elementTypeName, fieldExists, INT_WIDTH } from './field-info.js';
