@@ -33,7 +33,7 @@ export interface FwCfgFile {
 }
 
 export interface FwCfgOptions {
-  /** The DMA interface (x86mc->fwcfg_dma_enabled; false for pc/q35 <= 2.6). */
+  /** The DMA interface (false for pc/q35 <= 2.4 in QEMU 7.2). */
   dmaEnabled: boolean;
   /** Property acpi-mr-restore (false through hw_compat_4_2). */
   acpiMrRestore: boolean;

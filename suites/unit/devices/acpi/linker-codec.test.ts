@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeLinkerTable, encodeLinkerTable } from '../../../../src/devices/acpi/linker-codec.js';
 import type { LinkerCommand } from '../../../../src/devices/acpi/linker-commands.js';
-import { LoadError } from '../../../../src/wire/load-error.js';
+import { catchLoad } from './catch-load.js';
 import { loadRealCapture } from './real-capture.js';
 
 /**
@@ -75,13 +75,3 @@ describe('linker table codec against real QEMU 7.2 bytes', () => {
     expect(decodeLinkerTable(t).map((c) => c.cmd)).toEqual([{ kind: 'unknown', command: 0x7f }]);
   });
 });
-
-export function catchLoad(fn: () => unknown): LoadError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof LoadError) return e;
-    throw e;
-  }
-  throw new Error('expected a LoadError');
-}
