@@ -1,0 +1,183 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../../harness/targets/capture-corpus.js';
+import { killAllQemu } from '../../harness/targets/qemu-registry.js';
+import { captureStream, loadIntoQemu } from '../../harness/targets/qemu-target.js';
+import type { Verdict } from '../../harness/targets/target.js';
+import { CORPUS_DIR, readCorpusStream, readManifest } from './corpus-files.js';
+import { standardMutations, Q35_TARGETS, type Mutation } from './mutate-real.js';
+import { describeQemu } from './qemu-env.js';
+import { mapStream, type StreamMap } from './stream-map.js';
+
+/**
+ * Mutated real pc-q35-7.2 streams fed to real QEMU 7.2. The expected lines are
+ * QEMU 7.2's own error_report() formats, filled in with values that follow
+ * from the mutation (section ids, lengths); each comment names the source.
+ * Every load ends in "load of migration failed: <strerror(-ret)>"
+ * (migration/migration.c process_incoming_migration_co) and exit status 1.
+ *
+ * MIGCOMPAT_UPDATE_CORPUS=1 records the verdicts for the committed stream in
+ * corpus/qemu-7.2/mutation-verdicts.json, so suites without QEMU can compare
+ * our loader with what real QEMU said about the very same bytes.
+ */
+
+const MACHINE = 'pc-q35-7.2';
+const EINVAL = 'load of migration failed: Invalid argument';
+const EIO = 'load of migration failed: Input/output error';
+const ENOTSUP = 'load of migration failed: Operation not supported';
+const RAM_LOAD = "error while loading state for instance 0x0 of device 'ram'";
+
+interface Expected {
+  kind: Verdict['kind'];
+  code?: string;
+  /** QEMU's error lines, in order, program prefix removed. */
+  lines?: string[];
+}
+
+const hex = (n: number | bigint): string => `0x${n.toString(16)}`;
+
+function expectations(map: StreamMap): Record<string, Expected> {
+  const pcspk = map.sections.find((s) => s.name === Q35_TARGETS.versionedSection)!;
+  const last = map.sections[map.sections.length - 1]!;
+  const pcRam = map.ramBlocks[0]!;
+  const refused = (code: string, ...lines: string[]): Expected => ({ kind: 'refused', code, lines });
+  return {
+    // savevm.c qemu_loadvm_state: the byte after the header must be QEMU_VM_CONFIGURATION when
+    // the machine sends configuration; at end of stream qemu_get_byte() yields 0.
+    'truncate-after-header': refused('stream.config-missing', 'Configuration section missing', EINVAL),
+    // The next section-type read hits end of stream and yields 0 = QEMU_VM_EOF, so the loop ends
+    // "normally" and the file's sticky error (-EIO) is what fails the load: no specific message.
+    'truncate-after-config': refused('wire.truncated', EIO),
+    // ram.c ram_load_precopy: the be64 length reads as 0 at end of stream, and
+    // qemu_ram_resize() refuses a fixed block of another size (softmmu/physmem.c, 7.2 wording).
+    'truncate-inside-ram-setup': refused('ram.size-mismatch', `Size mismatch: ${pcRam.idstr}: 0x0 != ${hex(pcRam.length)}: Invalid argument`, RAM_LOAD, EINVAL),
+    'truncate-after-ram-setup': refused('wire.truncated', EIO),
+    'truncate-between-sections': refused('wire.truncated', EIO),
+    'truncate-before-eof': refused('wire.truncated', EIO),
+    // After EOF, 7.2 reads the vmdesc only "so that dumping tools ... have the chance to see it":
+    // a missing one is reported ("Expected vmdescription section, but got %d") but not fatal,
+    // and a short one is drained without a check.
+    'truncate-after-eof': { kind: 'accepted' },
+    'truncate-inside-vmdesc': { kind: 'accepted' },
+    // savevm.c qemu_loadvm_state_header.
+    'bad-magic': refused('stream.bad-magic', 'Not a migration stream', EINVAL),
+    'stream-version-2': refused('stream.v2-obsolete', "SaveVM v2 format is obsolete and don't work anymore", ENOTSUP),
+    'stream-version-4': refused('stream.unsupported-version', 'Unsupported migration stream version', ENOTSUP),
+    // savevm.c qemu_loadvm_section_start_full: find_se() fails.
+    'unknown-section-name': refused(
+      'stream.unknown-section',
+      "Unknown savevm section or instance 'pcspq' 0. Make sure that your current VM setup matches your saved VM setup, including any hotplugged devices",
+      EINVAL,
+    ),
+    // savevm.c qemu_loadvm_state_main: default case of the section-type switch, printed with %d.
+    'unknown-section-type': refused('stream.unknown-section-type', 'Unknown savevm section type 66', EINVAL),
+    // savevm.c check_section_footer.
+    'footer-id-mismatch': refused(
+      'section.footer-mismatch',
+      `Mismatched section id in footer for ${pcspk.name} - read ${hex(pcspk.id + 1)} expected ${hex(pcspk.id)}`,
+      EINVAL,
+    ),
+    'footer-missing': refused('section.footer-missing', `Missing section footer for ${pcspk.name}`, EINVAL),
+    'last-footer-missing': refused('section.footer-missing', `Missing section footer for ${last.name}`, EINVAL),
+    // savevm.c qemu_loadvm_section_start_full checks version_id > se->version_id before any vmstate code.
+    'section-version-too-new': refused('section.version-too-new', "savevm: unsupported version 2 for 'pcspk' v1", EINVAL),
+    // vmstate.c vmstate_load_state (two spaces before the number are QEMU's), then savevm.c's context line.
+    'section-version-too-old': refused(
+      'section.version-too-old',
+      'mc146818rtc: incoming version_id 0 is too old for local minimum version_id  1',
+      "error while loading state for instance 0x0 of device 'mc146818rtc'",
+      EINVAL,
+    ),
+    // physmem.c qemu_ram_resize: newsize > max_length on a resizeable block (7.2 wording "Size too large").
+    'acpi-tables-beyond-max': refused(
+      'ram.length-too-large',
+      `Size too large: ${Q35_TARGETS.acpiBlock}: ${hex(Q35_TARGETS.acpiMax + 0x10000n)} > ${hex(Q35_TARGETS.acpiMax)}: Invalid argument`,
+      RAM_LOAD,
+      EINVAL,
+    ),
+    // A resizeable block may come in at any length up to max_length.
+    'acpi-tables-resize-within-max': { kind: 'accepted' },
+    'pc-ram-size-mismatch': refused(
+      'ram.size-mismatch',
+      `Size mismatch: ${pcRam.idstr}: ${hex(pcRam.length * 2n)} != ${hex(pcRam.length)}: Invalid argument`,
+      RAM_LOAD,
+      EINVAL,
+    ),
+    // ram.c ram_load_precopy: qemu_ram_block_by_name() fails for a MEM_SIZE entry.
+    'unknown-ram-block': refused('ram.unknown-block', 'Unknown ramblock "pc.rox", cannot accept migration', RAM_LOAD, EINVAL),
+  };
+}
+
+function checkVerdict(v: Verdict, exp: Expected, log: string[]): void {
+  expect(v.kind, log.join('\n')).toBe(exp.kind);
+  if (v.kind !== 'refused') return;
+  expect(v.code).toBe(exp.code);
+  expect(v.message.split('\n')).toEqual(exp.lines);
+}
+
+interface Recorded {
+  name: string;
+  what: string;
+  sha256: string;
+  verdict: Verdict;
+  log: string[];
+}
+
+describeQemu('real QEMU refuses mutated real streams', (qemu) => {
+  afterAll(() => {
+    killAllQemu();
+  });
+
+  const committedEntry = readManifest().streams.find((s) => s.name === MACHINE)!;
+
+  describe('mutations of the committed pc-q35-7.2 stream', () => {
+    const base = readCorpusStream(committedEntry);
+    const mutations = standardMutations(base);
+    const expected = expectations(mapStream(base));
+    const recorded: Recorded[] = [];
+
+    it('covers every expectation', () => {
+      expect(mutations.map((m) => m.name).sort()).toEqual(Object.keys(expected).sort());
+    });
+
+    describe.concurrent('each', () => {
+      it.each(mutations.map((m) => [m.name, m] as const))('%s', async (_n, m: Mutation) => {
+        const r = await loadIntoQemu(qemu, { machine: MACHINE }, m.bytes, { timeoutMs: 20_000 });
+        recorded.push({ name: m.name, what: m.what, sha256: sha256(m.bytes), verdict: r.verdict, log: r.log });
+        checkVerdict(r.verdict, expected[m.name]!, r.log);
+      });
+    });
+
+    afterAll(() => {
+      if (process.env.MIGCOMPAT_UPDATE_CORPUS !== '1' || recorded.length !== mutations.length) return;
+      recorded.sort((a, b) => mutations.findIndex((m) => m.name === a.name) - mutations.findIndex((m) => m.name === b.name));
+      const out = {
+        description:
+          'Real QEMU verdicts for suites/qemu/mutate-real.ts standardMutations() of pc-q35-7.2.bin.gz, ' +
+          'each loaded into a fresh `-machine pc-q35-7.2 -nodefaults -m 32M -S -incoming defer`; log is QEMU stderr.',
+        stream: committedEntry.file,
+        streamSha256: committedEntry.sha256,
+        qemuVersion: readManifest().qemuVersion,
+        mutations: recorded,
+      };
+      writeFileSync(join(CORPUS_DIR, 'mutation-verdicts.json'), JSON.stringify(out, null, 2) + '\n');
+    });
+  });
+
+  describe('mutations of a live pc-q35-7.2 capture', () => {
+    let live: Uint8Array;
+    beforeAll(async () => {
+      live = (await captureStream(qemu, { machine: MACHINE })).stream;
+    });
+
+    it('gives the same verdicts as for the committed stream', async () => {
+      const mutations = standardMutations(live);
+      const expected = expectations(mapStream(live));
+      const verdicts = await Promise.all(
+        mutations.map(async (m) => [m.name, await loadIntoQemu(qemu, { machine: MACHINE }, m.bytes, { timeoutMs: 20_000 })] as const),
+      );
+      for (const [name, r] of verdicts) checkVerdict(r.verdict, expected[name]!, r.log);
+    });
+  });
+});
