@@ -365,7 +365,9 @@ function loadSubsections(ctx: Ctx, vmsd: VMStateDescription, state: StateObject,
       refuse(
         ctx,
         'vmstate.subsection-unknown',
-        `Unknown subsection '${name}' for '${vmsd.name}' (vmstate_subsection_load: -ENOENT)`,
+        // QEMU prints nothing specific: its load fails with -ENOENT, reported as
+        // "load of migration failed: No such file or directory" (checked on 7.2).
+        `Unknown subsection '${name}' of '${vmsd.name}': No such file or directory`,
         start,
         subPath,
       );
