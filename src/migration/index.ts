@@ -4,5 +4,17 @@ export type * from './model.js';
 export { parseStream } from './parse-stream.js';
 export type { ParseOptions } from './parse-stream.js';
 export { encodeStream } from './encode-stream.js';
+export { loadStream } from './load-stream.js';
+export type { LoadVerdict, LoadStreamOptions } from './load-stream.js';
+export { findSection, sectionKey } from './destination.js';
+export type { Destination, DestinationSection } from './destination.js';
+export {
+  profileFromCapture,
+  destinationFromProfile,
+  versionsFromDumpVmstate,
+  isResizeableIdstr,
+  NON_QDEV_VERSIONS,
+} from './profile.js';
+export type { QemuProfile, ProfileSection, ProfileRamBlock, RamBlockInfo, CaptureInputs } from './profile.js';
 export { machineNameMatches } from './configuration.js';
 export { locateVmdesc } from './vmdesc-section.js';

@@ -121,11 +121,13 @@ function readRamRecord(r: WireReader, target: RamTarget, st: RamReadState, o: Ra
     default:
       if (flags & RamFlag.XBZRLE && (flags & ~(RamFlag.CONTINUE | RamFlag.XBZRLE)) === 0) {
         // QEMU can decode XBZRLE pages; migcompat does not model the cache.
-        fail('ram.unknown-flags', `XBZRLE page at ${addr.toString(16)} not supported by migcompat`, offset, path);
+        o.log?.reached('ram.unsupported-encoding');
+        fail('ram.unsupported-encoding', `XBZRLE page at ${addr.toString(16)} not supported by migcompat`, offset, path);
       }
       if (flags & RamFlag.HOOK) {
         // Without RDMA, ram_control_load_hook sets -EINVAL on the file and prints nothing.
-        fail('ram.unknown-flags', `RAM_SAVE_FLAG_HOOK without an RDMA transport (flags 0x${flags.toString(16)}): Invalid argument`, offset, path);
+        o.log?.reached('ram.unsupported-encoding');
+        fail('ram.unsupported-encoding', `RAM_SAVE_FLAG_HOOK without an RDMA transport (flags 0x${flags.toString(16)}): Invalid argument`, offset, path);
       }
       fail('ram.unknown-flags', `Unknown combination of migration flags: 0x${flags.toString(16)}`, offset, path);
   }

@@ -1,0 +1,309 @@
+import { LoadError, WireReader, type CheckLog } from '../wire/index.js';
+import {
+  commitRamList as commitRam,
+  fillPage,
+  findRamBlock,
+  resizeRamBlock,
+  stageRamList,
+  writePage,
+  type RamList,
+} from '../memory/index.js';
+import type { StateObject, VMStateDescription } from '../vmstate/index.js';
+import { descriptionFromVmdesc, parseVmdesc, type VmdescDevice } from '../vmstate/vmdesc.js';
+import { RAM_SECTION_VERSION, SectionType } from './constants.js';
+import { machineNameMatches, readConfiguration } from './configuration.js';
+import { findSection, sectionKey, type Destination, type DestinationSection } from './destination.js';
+import { decodeWithDescription, findOpaqueEnd } from './device-body.js';
+import type { ConfigurationSection } from './model.js';
+import { readRamRecords, type RamReadState, type RamTarget } from './ram-records.js';
+import { KIND_BY_TYPE, readFooter, readStartHeader } from './section-header.js';
+import { readStreamHeader } from './stream-header.js';
+import { locateVmdesc } from './vmdesc-section.js';
+
+/**
+ * Loads a stream into a destination the way QEMU 7.2's qemu_loadvm_state
+ * does, check for check and in the same order, with QEMU's wording.
+ *
+ * Transactional: RAM goes into a staged copy of the destination's blocks
+ * and device state into new objects; only when the whole stream has been
+ * accepted are they committed into `dest` (blocks updated in place, resize
+ * notifiers run, section states replaced). A refusal leaves `dest` as it was.
+ */
+export type LoadVerdict =
+  | {
+      accepted: true;
+      warnings: string[];
+      /** New state per loaded section, by "idstr#instance". */
+      states: Map<string, StateObject>;
+      sectionsLoaded: number;
+      pagesLoaded: number;
+    }
+  | { accepted: false; error: LoadError; warnings: string[] };
+
+export interface LoadStreamOptions {
+  /** Descriptions for sections the destination has no vmsd for and the stream's vmdesc lacks. */
+  descriptions?: Map<string, VMStateDescription>;
+  /** x-ignore-shared on both sides. */
+  ignoreShared?: boolean;
+  log?: CheckLog;
+}
+
+interface LoadCtx {
+  r: WireReader;
+  dest: Destination;
+  opts: LoadStreamOptions;
+  ram: RamList;
+  ramState: RamReadState;
+  started: Map<number, { se: DestinationSection; versionId: number }>;
+  states: Map<string, StateObject>;
+  vmdesc: Map<string, VmdescDevice> | undefined;
+  warnings: string[];
+  sectionsLoaded: number;
+  pagesLoaded: number;
+}
+
+export function loadStream(bytes: Uint8Array, dest: Destination, opts: LoadStreamOptions = {}): LoadVerdict {
+  const ctx: LoadCtx = {
+    r: new WireReader(bytes),
+    dest,
+    opts,
+    ram: stageRamList(dest.ram),
+    ramState: {},
+    started: new Map(),
+    states: new Map(),
+    vmdesc: undefined,
+    warnings: [],
+    sectionsLoaded: 0,
+    pagesLoaded: 0,
+  };
+  try {
+    readStreamHeader(ctx.r, opts.log);
+    if (dest.sendConfiguration) loadConfiguration(ctx);
+    ctx.vmdesc = vmdescDevices(bytes);
+    loadSections(ctx);
+    readTrailingVmdesc(ctx);
+  } catch (e) {
+    if (e instanceof LoadError) return { accepted: false, error: e, warnings: ctx.warnings };
+    throw e;
+  }
+  commit(ctx);
+  return {
+    accepted: true,
+    warnings: ctx.warnings,
+    states: ctx.states,
+    sectionsLoaded: ctx.sectionsLoaded,
+    pagesLoaded: ctx.pagesLoaded,
+  };
+}
+
+/** qemu_loadvm_state_header's configuration part and configuration_post_load. */
+function loadConfiguration(ctx: LoadCtx): void {
+  const { r, dest, opts } = ctx;
+  const offset = r.pos;
+  opts.log?.reached('stream.config-missing');
+  if (r.atEnd() || r.u8() !== SectionType.CONFIGURATION) {
+    throw new LoadError('stream.config-missing', 'Configuration section missing', offset, 'configuration');
+  }
+  const cfg = readConfiguration(r, offset);
+  opts.log?.reached('stream.machine-mismatch');
+  if (!machineNameMatches(cfg.name, dest.machine)) {
+    throw new LoadError(
+      'stream.machine-mismatch',
+      `Machine type received is '${cfg.name}' and local is '${dest.machine}'`,
+      offset,
+      'configuration',
+    );
+  }
+  checkConfigSubsections(ctx, cfg);
+}
+
+function checkConfigSubsections(ctx: LoadCtx, cfg: ConfigurationSection): void {
+  const local = ctx.dest.targetPageBits ?? 12;
+  // configuration_pre_load defaults the received bits to the target minimum (12 on x86).
+  const bits = cfg.subsections.find((s) => s.name === 'configuration/target-page-bits');
+  const received = bits && 'targetPageBits' in bits ? bits.targetPageBits : 12;
+  ctx.opts.log?.reached('stream.config-invalid');
+  if (received !== local) {
+    throw new LoadError('stream.config-invalid', `Received TARGET_PAGE_BITS is ${received} but local is ${local}`, cfg.offset, 'configuration');
+  }
+  const caps = cfg.subsections.find((s) => s.name === 'configuration/capabilities');
+  const sourceCaps = new Set(caps && 'capabilities' in caps ? caps.capabilities : []);
+  const localCaps = new Set(ctx.dest.capabilities ?? []);
+  for (const cap of ['x-ignore-shared']) {
+    if (sourceCaps.has(cap) !== localCaps.has(cap)) {
+      throw new LoadError(
+        'stream.config-invalid',
+        `Capability ${cap} is ${localCaps.has(cap) ? 'on' : 'off'}, but received capability is ${sourceCaps.has(cap) ? 'on' : 'off'}`,
+        cfg.offset,
+        'configuration',
+      );
+    }
+  }
+}
+
+/** qemu_loadvm_state_main. */
+function loadSections(ctx: LoadCtx): void {
+  const r = ctx.r;
+  for (;;) {
+    const offset = r.pos;
+    const type = r.u8();
+    const kind = KIND_BY_TYPE[type];
+    if (type === SectionType.EOF) return;
+    if (kind === 'start' || kind === 'full') loadStartFull(ctx, offset);
+    else if (kind === 'part' || kind === 'end') loadPartEnd(ctx, offset);
+    else if (type === SectionType.COMMAND) {
+      ctx.opts.log?.reached('stream.unsupported-command');
+      const cmd = r.u16();
+      throw new LoadError('stream.unsupported-command', `QEMU_VM_COMMAND ${cmd} is not modelled by migcompat`, offset, 'command');
+    } else {
+      ctx.opts.log?.reached('stream.unknown-section-type');
+      throw new LoadError('stream.unknown-section-type', `Unknown savevm section type ${type}`, offset, '');
+    }
+  }
+}
+
+/** qemu_loadvm_section_start_full. */
+function loadStartFull(ctx: LoadCtx, offset: number): void {
+  const h = readStartHeader(ctx.r);
+  const se = findSection(ctx.dest, h.idstr, h.instanceId);
+  ctx.opts.log?.reached('stream.unknown-section');
+  if (!se) {
+    throw new LoadError(
+      'stream.unknown-section',
+      `Unknown savevm section or instance '${h.idstr}' ${h.instanceId}. Make sure that your current VM setup matches your saved VM setup, including any hotplugged devices`,
+      offset,
+      h.idstr,
+    );
+  }
+  ctx.opts.log?.reached('section.version-too-new');
+  if (h.versionId > se.versionId) {
+    throw new LoadError('section.version-too-new', `savevm: unsupported version ${h.versionId} for '${h.idstr}' v${se.versionId}`, offset, h.idstr);
+  }
+  ctx.started.set(h.sectionId, { se, versionId: h.versionId });
+  loadBody(ctx, se, h.sectionId, h.instanceId, h.versionId);
+  checkFooter(ctx, h.sectionId, se.idstr);
+}
+
+/** qemu_loadvm_section_part_end: the id must be one a START/FULL registered. */
+function loadPartEnd(ctx: LoadCtx, offset: number): void {
+  const sectionId = ctx.r.u32();
+  const started = ctx.started.get(sectionId);
+  ctx.opts.log?.reached('stream.unknown-section-id');
+  if (!started) throw new LoadError('stream.unknown-section-id', `Unknown savevm section ${sectionId}`, offset, `section ${sectionId}`);
+  loadBody(ctx, started.se, sectionId, started.se.instanceId, started.versionId);
+  checkFooter(ctx, sectionId, started.se.idstr);
+}
+
+function checkFooter(ctx: LoadCtx, sectionId: number, idstr: string): void {
+  if (!ctx.dest.sendSectionFooter) return;
+  ctx.opts.log?.reached('section.footer-missing');
+  ctx.opts.log?.reached('section.footer-mismatch');
+  readFooter(ctx.r, sectionId, idstr);
+}
+
+/** vmstate_load: RAM records, a local description, or the stream's description. */
+function loadBody(ctx: LoadCtx, se: DestinationSection, sectionId: number, instanceId: number, versionId: number): void {
+  const r = ctx.r;
+  ctx.sectionsLoaded++;
+  if (se.ram) {
+    if (versionId !== RAM_SECTION_VERSION) {
+      // ram_load: -EINVAL with no message of its own; savevm then says this.
+      throw new LoadError('section.version-too-old', `error while loading state for instance 0x${instanceId.toString(16)} of device '${se.idstr}'`, r.pos, se.idstr);
+    }
+    const ro = { totalMode: 'qemu' as const, path: se.idstr, ...(ctx.opts.ignoreShared ? { ignoreShared: true } : {}), ...(ctx.opts.log ? { log: ctx.opts.log } : {}) };
+    readRamRecords(r, ramTarget(ctx), ctx.ramState, ro);
+    return;
+  }
+  const key = sectionKey(se.idstr, se.instanceId);
+  if (se.vmsd) {
+    const local = ctx.states.get(key) ?? se.state ?? {};
+    ctx.states.set(key, decodeWithDescription(r, se.vmsd, versionId, local, se.idstr, ctx.opts.log));
+    return;
+  }
+  ctx.opts.log?.reached('section.version-too-old');
+  if (versionId < se.minimumVersionId) {
+    throw new LoadError(
+      'section.version-too-old',
+      `${se.vmsdName ?? se.idstr}: incoming version_id ${versionId} is too old for local minimum version_id  ${se.minimumVersionId}`,
+      r.pos,
+      se.idstr,
+    );
+  }
+  const dev = ctx.vmdesc?.get(sectionKey(se.idstr, instanceId));
+  const given = ctx.opts.descriptions?.get(se.idstr) ?? (se.vmsdName ? ctx.opts.descriptions?.get(se.vmsdName) : undefined);
+  const vmsd = dev ? descriptionFromVmdesc(dev) : given;
+  if (vmsd) {
+    ctx.states.set(key, decodeWithDescription(r, vmsd, versionId, se.state ?? {}, se.idstr, ctx.opts.log));
+    return;
+  }
+  ctx.opts.log?.reached('vmstate.opaque-section');
+  r.skip(findOpaqueEnd(r, sectionId, se.idstr, ctx.dest.sendSectionFooter), 'section body');
+}
+
+/** The staged blocks as ram_load_precopy sees them. */
+function ramTarget(ctx: LoadCtx): RamTarget {
+  const ram = ctx.ram;
+  const log = ctx.opts.log;
+  return {
+    lookup(idstr) {
+      const b = findRamBlock(ram, idstr);
+      return b && { usedLength: b.usedLength, migratable: b.migratable };
+    },
+    memSizeEntry(entry, _recordOffset, entryOffset) {
+      const b = findRamBlock(ram, entry.idstr);
+      const path = `ram/${entry.idstr}`;
+      log?.reached('ram.unknown-block');
+      if (!b) throw new LoadError('ram.unknown-block', `Unknown ramblock "${entry.idstr}", cannot accept migration`, entryOffset, path);
+      log?.reached('ram.block-not-migratable');
+      if (!b.migratable) throw new LoadError('ram.block-not-migratable', `block ${entry.idstr} should not be migrated !`, entryOffset, path);
+      if (entry.length === BigInt(b.usedLength)) return;
+      log?.reached('ram.size-mismatch');
+      log?.reached('ram.length-too-large');
+      const res = resizeRamBlock(b, entry.length);
+      if (!res.ok) throw new LoadError(res.code, res.message, entryOffset, path);
+    },
+    zero(block, index, fill) {
+      fillPage(findRamBlock(ram, block)!, index, fill);
+      ctx.pagesLoaded++;
+    },
+    page(block, index, data) {
+      writePage(findRamBlock(ram, block)!, index, data);
+      ctx.pagesLoaded++;
+    },
+  };
+}
+
+/**
+ * After EOF QEMU reads the vmdesc when should_send_vmdesc(), but only to
+ * drain it: a missing or short one is at most a warning.
+ */
+function readTrailingVmdesc(ctx: LoadCtx): void {
+  if (ctx.dest.expectVmdesc === false) return;
+  const r = ctx.r;
+  const type = r.atEnd() ? 0 : r.u8();
+  if (type !== SectionType.VMDESCRIPTION) {
+    ctx.warnings.push(`Expected vmdescription section, but got ${type}`);
+    return;
+  }
+  if (r.remaining < 4) return;
+  const len = r.u32();
+  if (len > r.remaining) ctx.warnings.push(`vmdesc claims ${len} bytes, ${r.remaining} remain`);
+}
+
+function vmdescDevices(bytes: Uint8Array): Map<string, VmdescDevice> | undefined {
+  const found = locateVmdesc(bytes);
+  if (!found) return undefined;
+  try {
+    return new Map(parseVmdesc(found.raw, found.offset + 5).devices.map((d) => [sectionKey(d.name, d.instance_id), d]));
+  } catch {
+    return undefined;
+  }
+}
+
+function commit(ctx: LoadCtx): void {
+  commitRam(ctx.dest.ram, ctx.ram);
+  for (const [key, state] of ctx.states) {
+    const se = ctx.dest.sections.find((s) => sectionKey(s.idstr, s.instanceId) === key);
+    if (se) se.state = state;
+  }
+}
