@@ -11,3 +11,4 @@ export * from './msix.js';
 export * from './aer.js';
 export * from './vmstate.js';
 export * from './legacy-format.js';
+export * from './header.js';
