@@ -38,6 +38,8 @@ function overlaps(addr: number, len: number, start: number, size: number): boole
  * Each byte takes the written bits where wmask allows, keeps the rest, then
  * clears the bits written as 1 where w1cmask allows (RW1C). Touching a BAR,
  * the ROM BAR or the command register remaps; MSI and MSI-X see the write.
+ * Not modelled: bus-level INTx routing when INTX_DISABLE flips, bridge
+ * windows, the bus-master address space, SR-IOV.
  */
 export function configWrite(dev: PciDevice, addr: number, value: number, len: number): void {
   checkAccess(dev, addr, len);

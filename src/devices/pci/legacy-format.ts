@@ -31,6 +31,12 @@ import { clonePciDevice, assignPciDevice, type PciDevice } from './pci-device.js
  *
  * For v1 (and version 0) cap_present is 0: the `else` of the version test is
  * outside the patch's hunk; 0 is what the saver implies (v2 means no caps).
+ *
+ * In 2009 cap_present held only real capabilities (MSI-X); today it also
+ * carries property bits (x-pcie-lnksta-dllla ...). Model a 2009 device with
+ * `createPciDevice({ ..., capPresent: 0, capSupported: QEMU_PCI_CAP_MSIX })`,
+ * or the saver writes v3 for a device without capabilities. irq_state words
+ * were not range-checked then; any non-zero word reads as asserted.
  */
 
 export type LegacyV3Layout = 'cap-first' | 'cap-last';
