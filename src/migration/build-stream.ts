@@ -1,0 +1,137 @@
+import { WireWriter } from '../wire/index.js';
+import { TARGET_PAGE_SIZE, migratableBlocks, migratableTotal, type RamList } from '../memory/index.js';
+import { saveVMState, type StateObject, type VMStateDescription, type VmdescWriter } from '../vmstate/index.js';
+import { stringifyVmdesc, type VmdescDevice } from '../vmstate/vmdesc.js';
+import { QEMU_VM_FILE_VERSION, RAM_SECTION_IDSTR, RAM_SECTION_VERSION, RamFlag } from './constants.js';
+import type { RamRecord, SectionItem, StreamItem, StreamModel } from './model.js';
+
+/**
+ * Builds a StreamModel the way QEMU 7.2's savevm writes one, so the emulator
+ * core can save streams: header, configuration, the RAM START section
+ * (MEM_SIZE list of migratable blocks, EOS), RAM PART/END passes with the
+ * pages given (ZERO for an all-zero page, PAGE otherwise, idstr only when
+ * the block changes, else CONTINUE, as save_page_header does), device FULL
+ * sections saved from descriptions, footers, EOF and the vmdesc.
+ * Offsets in the built model are 0; encodeStream gives the bytes.
+ */
+export interface SourceSpec {
+  /** Machine type for the configuration section; absent: no configuration (machine types <= 2.3). */
+  configuration?: string;
+  footers: boolean;
+  vmdesc: boolean;
+  ram?: RamSource;
+  devices: DeviceSource[];
+}
+
+export interface RamSource {
+  sectionId: number;
+  list: RamList;
+  /** Page indices to send per block idstr, one entry per pass; the last pass is the END section. */
+  passes: Map<string, number[]>[];
+}
+
+export interface DeviceSource {
+  sectionId: number;
+  idstr: string;
+  instanceId: number;
+  vmsd: VMStateDescription;
+  state: StateObject;
+  /** Save at this version (default vmsd.version_id). */
+  versionId?: number;
+}
+
+export function buildStream(spec: SourceSpec): StreamModel {
+  const items: StreamItem[] = [];
+  const vmdescDevices: VmdescDevice[] = [];
+  if (spec.ram) items.push(...ramSections(spec.ram, spec.footers));
+  for (const d of spec.devices) items.push(deviceSection(d, spec.footers, spec.vmdesc ? vmdescDevices : undefined));
+  const model: StreamModel = { version: QEMU_VM_FILE_VERSION, items, eofOffset: 0 };
+  if (spec.configuration !== undefined) model.configuration = { offset: 8, name: spec.configuration, subsections: [] };
+  if (spec.vmdesc) {
+    const raw = new TextEncoder().encode(stringifyVmdesc({ page_size: TARGET_PAGE_SIZE, devices: vmdescDevices }));
+    model.vmdesc = { offset: 0, raw, json: JSON.parse(new TextDecoder().decode(raw)) };
+  }
+  return model;
+}
+
+function section(
+  type: SectionItem['type'],
+  sectionId: number,
+  idstr: string,
+  instanceId: number,
+  versionId: number,
+  body: SectionItem['body'],
+  footer: boolean,
+): SectionItem {
+  return { kind: 'section', type, offset: 0, sectionId, idstr, instanceId, versionId, bodyOffset: 0, body, footer, end: 0 };
+}
+
+function ramSections(ram: RamSource, footers: boolean): SectionItem[] {
+  const blocks = migratableBlocks(ram.list);
+  const setup: RamRecord[] = [
+    {
+      type: 'mem-size',
+      offset: 0,
+      flags: RamFlag.MEM_SIZE,
+      addr: migratableTotal(ram.list),
+      blocks: blocks.map((b) => ({ idstr: b.idstr, length: BigInt(b.usedLength) })),
+    },
+    eos(),
+  ];
+  const out = [section('start', ram.sectionId, RAM_SECTION_IDSTR, 0, RAM_SECTION_VERSION, { kind: 'ram', records: setup }, footers)];
+  const last: { block?: string } = {};
+  ram.passes.forEach((pass, i) => {
+    const records = [...pageRecords(ram.list, pass, last), eos()];
+    const type = i === ram.passes.length - 1 ? 'end' : 'part';
+    out.push(section(type, ram.sectionId, RAM_SECTION_IDSTR, 0, RAM_SECTION_VERSION, { kind: 'ram', records }, footers));
+  });
+  return out;
+}
+
+function eos(): RamRecord {
+  return { type: 'eos', offset: 0, flags: RamFlag.EOS, addr: 0n };
+}
+
+function* pageRecords(list: RamList, pass: Map<string, number[]>, last: { block?: string }): Generator<RamRecord> {
+  for (const block of migratableBlocks(list)) {
+    for (const index of pass.get(block.idstr) ?? []) {
+      const cont = last.block === block.idstr;
+      last.block = block.idstr;
+      const data = block.pages.get(index);
+      const zero = !data || data.every((b) => b === 0);
+      const base = { offset: 0, addr: BigInt(index) * BigInt(TARGET_PAGE_SIZE), blockResolved: block.idstr };
+      const named = cont ? {} : { block: block.idstr };
+      const flags = (zero ? RamFlag.ZERO : RamFlag.PAGE) | (cont ? RamFlag.CONTINUE : 0);
+      yield zero ? { type: 'zero', ...base, ...named, flags, fill: 0 } : { type: 'page', ...base, ...named, flags, data: data! };
+    }
+  }
+}
+
+function deviceSection(d: DeviceSource, footers: boolean, vmdesc: VmdescDevice[] | undefined): SectionItem {
+  const w = new WireWriter(256);
+  const desc: VmdescWriter | undefined = vmdesc ? { name: d.idstr, instance_id: d.instanceId } : undefined;
+  const versionId = d.versionId ?? d.vmsd.version_id;
+  saveVMState(w, d.vmsd, d.state, desc, { versionId, path: d.idstr });
+  if (vmdesc && desc) vmdesc.push(desc as unknown as VmdescDevice);
+  const bytes = w.finish().slice();
+  return section('full', d.sectionId, d.idstr, d.instanceId, versionId, { kind: 'vmstate', bytes, vmsd: d.vmsd, state: d.state, source: 'local' }, footers);
+}
+
+/** One pass's page lists from the blocks' dirty logs (and clears them). */
+export function passFromDirtyLog(list: RamList): Map<string, number[]> {
+  const pass = new Map<string, number[]>();
+  for (const b of migratableBlocks(list)) {
+    pass.set(b.idstr, [...b.dirty].sort((x, y) => x - y));
+    b.dirty = new Set();
+  }
+  return pass;
+}
+
+/** A pass sending every page of every migratable block (QEMU's first pass). */
+export function passAllPages(list: RamList): Map<string, number[]> {
+  const pass = new Map<string, number[]>();
+  for (const b of migratableBlocks(list)) {
+    pass.set(b.idstr, Array.from({ length: Math.ceil(b.usedLength / TARGET_PAGE_SIZE) }, (_, i) => i));
+  }
+  return pass;
+}
