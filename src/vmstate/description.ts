@@ -109,8 +109,11 @@ export interface VMStateDescription {
   subsections?: VMStateDescription[];
   /** For subsections: sent only when this returns true. Default: always. */
   needed?: (state: StateObject) => boolean;
-  /** Runs on a copy before save; may derive wire fields from device state. */
-  pre_save?: (state: StateObject) => void;
+  /**
+   * Runs on a copy before save; may derive wire fields from device state.
+   * Returning a refusal fails the save (QEMU: "pre-save failed: %s").
+   */
+  pre_save?: (state: StateObject) => HookRefusal | void;
   /** -dump-vmstate: QEMU's vmsd->fields was NULL (no "Fields" key at all). */
   noFields?: boolean;
   /** Runs after the whole description (and subsections) loaded; may refuse. */

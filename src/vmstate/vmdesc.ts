@@ -78,6 +78,18 @@ export function parseVmdesc(input: Uint8Array | string, offset = 0, limits: Part
   return { page_size, devices };
 }
 
+/**
+ * The validated object with its keys in the order the input had them, so a
+ * vmdesc writes back as it was read (QEMU's old-style sections, for one,
+ * write "size" before "type"). Keys the format does not have are dropped.
+ */
+function inInputOrder<T extends object>(validated: T, input: Record<string, unknown>): T {
+  const out: Record<string, unknown> = {};
+  const v = validated as Record<string, unknown>;
+  for (const k of Object.keys(input)) if (v[k] !== undefined) out[k] = v[k];
+  return out as T;
+}
+
 function asObject(ctx: ParseCtx, v: unknown, path: string): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) invalid(ctx, path, 'expected an object');
   return v as Record<string, unknown>;
@@ -102,8 +114,7 @@ function asInt(ctx: ParseCtx, v: unknown, path: string, min: number, max: number
 
 function parseDevice(ctx: ParseCtx, v: unknown, path: string): VmdescDevice {
   const o = asObject(ctx, v, path);
-  // Built key by key in QEMU's order, so stringifyVmdesc writes the same text.
-  const dev: Partial<VmdescDevice> = {};
+    const dev: Partial<VmdescDevice> = {};
   dev.name = asString(ctx, o['name'], `${path}/name`);
   dev.instance_id = asInt(ctx, o['instance_id'], `${path}/instance_id`, 0, 0xffffffff);
   if ('vmsd_name' in o) {
@@ -115,7 +126,7 @@ function parseDevice(ctx: ParseCtx, v: unknown, path: string): VmdescDevice {
   }
   dev.fields = parseFields(ctx, o['fields'], `${path}/fields`, 1);
   if ('subsections' in o) dev.subsections = parseSubsections(ctx, o['subsections'], `${path}/subsections`, 1);
-  return dev as VmdescDevice;
+  return inInputOrder(dev as VmdescDevice, o);
 }
 
 function parseStruct(ctx: ParseCtx, v: unknown, path: string, depth: number): VmdescStruct {
@@ -126,7 +137,7 @@ function parseStruct(ctx: ParseCtx, v: unknown, path: string, depth: number): Vm
     fields: parseFields(ctx, o['fields'], `${path}/fields`, depth + 1),
   };
   if ('subsections' in o) s.subsections = parseSubsections(ctx, o['subsections'], `${path}/subsections`, depth + 1);
-  return s;
+  return inInputOrder(s, o);
 }
 
 function parseSubsections(ctx: ParseCtx, v: unknown, path: string, depth: number): VmdescStruct[] {
@@ -141,7 +152,6 @@ function parseFields(ctx: ParseCtx, v: unknown, path: string, depth: number): Vm
 function parseField(ctx: ParseCtx, v: unknown, path: string, depth: number): VmdescField {
   if (++ctx.entries > ctx.limits.maxEntries) invalid(ctx, path, `more than ${ctx.limits.maxEntries} field entries`);
   const o = asObject(ctx, v, path);
-  // Built key by key in QEMU's order (vmsd_desc_field_start/end).
   const f: Partial<VmdescField> = {};
   f.name = asString(ctx, o['name'], `${path}/name`);
   if ('array_len' in o) f.array_len = asInt(ctx, o['array_len'], `${path}/array_len`, 2, ctx.limits.maxArrayLen);
@@ -157,7 +167,7 @@ function parseField(ctx: ParseCtx, v: unknown, path: string, depth: number): Vmd
   }
   f.size = asInt(ctx, o['size'], `${path}/size`, 0, MAX_SIZE);
   if ((f.array_len ?? 1) * f.size > MAX_SIZE) invalid(ctx, path, 'array_len * size exceeds 2^31-1');
-  return f as VmdescField;
+  return inInputOrder(f as VmdescField, o);
 }
 
 // ---------------------------------------------------------------------------

@@ -53,7 +53,8 @@ function saveDescription(
   path: string,
 ): void {
   const s: StateObject = { ...state };
-  vmsd.pre_save?.(s);
+  const refusal = vmsd.pre_save?.(s);
+  if (refusal) throw new SaveError(`pre-save failed: ${vmsd.name}: ${refusal.message}`, refusal.field ? `${path}/${refusal.field}` : path);
   let fields: VmdescField[] | undefined;
   if (desc) {
     desc.vmsd_name = vmsd.name;

@@ -183,3 +183,18 @@ describe('real QEMU 7.2 section bodies (fixtures/qemu-7.2-sections.json, see fix
     }
   });
 });
+
+describe('old-style sections (no VMStateDescription)', () => {
+  // savevm.c vmstate_save_old_style writes "size", then one "data" field as name, size, type.
+  const text =
+    '{"page_size": 4096, "devices": [{"name": "old", "instance_id": 0, "size": 3, "fields": [{"name": "data", "size": 3, "type": "buffer"}]}]}';
+  it('parse keeps the key order it read, so it writes back the same text', () => {
+    expect(stringifyVmdesc(parseVmdesc(text))).toBe(text);
+  });
+  it('describe the section as one 3-byte buffer, with no version limit', () => {
+    const vmsd = descriptionFromVmdesc(parseVmdesc(text).devices[0]!);
+    expect(vmsd.fields).toEqual([{ name: 'data', kind: 'buffer', size: 3 }]);
+    const r = new WireReader(hex('010203'));
+    expect(Buffer.from(loadVMState(r, vmsd, 5, {})['data'] as Uint8Array).toString('hex')).toBe('010203');
+  });
+});

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { WireReader } from '../../../src/wire/index.js';
 import type { StateObject, VMStateDescription } from '../../../src/vmstate/description.js';
 import { loadVMState } from '../../../src/vmstate/walker-load.js';
+import { SaveError } from '../../../src/vmstate/walker-save.js';
 import { hex, load, loadError, save } from './helpers.js';
 
 const dev = (fields: VMStateDescription['fields'], extra: Partial<VMStateDescription> = {}): VMStateDescription => ({
@@ -351,3 +352,17 @@ describe('transactional load', () => {
 function toHexState(s: StateObject): Record<string, unknown> {
   return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v]));
 }
+
+describe('pre_save', () => {
+  it('runs on a copy: derives wire fields without touching the caller\'s state', () => {
+    const vmsd = dev([{ name: 'w', kind: 'int', type: 'uint8' }], { pre_save: (s) => void (s['w'] = (s['v'] as number) + 1) });
+    const state = { v: 4 };
+    expect(save(vmsd, state)).toBe('05');
+    expect(state).toEqual({ v: 4 });
+  });
+  it('may refuse: "pre-save failed: %s"', () => {
+    const vmsd = dev([], { pre_save: () => ({ message: 'device busy' }) });
+    expect(() => save(vmsd, {})).toThrow(SaveError);
+    expect(() => save(vmsd, {})).toThrow('pre-save failed: dev: device busy');
+  });
+});
