@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { QmpClient } from '../qmp/index.js';
 import type { MachineSpec } from './target.js';
-import { trackQemu, untrackQemu } from './qemu-registry.js';
+import { TEMP_PREFIX, sweepStaleTempDirs, trackQemu, untrackQemu } from './qemu-registry.js';
 
 /**
  * One running qemu-system-* process with QMP, in a private temp dir.
@@ -74,7 +74,9 @@ export class QemuProcess {
   }
 
   static async start(opts: StartOptions): Promise<QemuProcess> {
-    const dir = await mkdtemp(join(opts.tmpRoot ?? tmpdir(), 'migcompat-qemu-'));
+    const root = opts.tmpRoot ?? tmpdir();
+    sweepStaleTempDirs(root);
+    const dir = await mkdtemp(join(root, `${TEMP_PREFIX}${process.pid}-`));
     const qmpPath = join(dir, 'qmp.sock');
     let server: Server | undefined;
     let child: ResultPromise | undefined;
@@ -89,7 +91,7 @@ export class QemuProcess {
         '-mon', 'chardev=mcqmp,mode=control',
       ];
       child = spawnQemu(opts.qemuPath, args);
-      if (child.pid !== undefined) trackQemu(child.pid);
+      if (child.pid !== undefined) trackQemu(child.pid, dir);
       collectLines(child, log);
       const exited = waitExit(child);
       const timeoutMs = opts.startTimeoutMs ?? 15_000;

@@ -1,0 +1,157 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { killAllQemu, liveQemuPids, sweepStaleTempDirs } from '../../harness/targets/qemu-registry.js';
+import { QemuTarget, loadIntoQemu } from '../../harness/targets/qemu-target.js';
+import { readCorpusStream, readManifest } from './corpus-files.js';
+import { describeQemu } from './qemu-env.js';
+
+/**
+ * The target's promises about processes: a stalled load is a `hang`, a QEMU
+ * killed by a signal is a `crash`, a QEMU that cannot start is a
+ * `harness-error`, and whatever happens no QEMU and no temp dir is left,
+ * even when the Node process driving it is killed.
+ */
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const spec = { machine: 'pc-q35-7.2' };
+const seenPids = new Set<number>();
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor<T>(probe: () => T | undefined, ms: number): Promise<T | undefined> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** QEMU children of `pid` (QEMU runs under setpriv, which execs, so it is a direct child). */
+function qemuChildren(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid), 'qemu-system'], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+
+describeQemu('real QEMU target: process lifecycle', (qemu) => {
+  const tmpRoot = mkdtempSync(join(tmpdir(), 'mc-life-'));
+  const stream = qemu ? readCorpusStream(readManifest().streams.find((s) => s.name === 'pc-q35-7.2')!) : new Uint8Array();
+
+  afterAll(() => {
+    killAllQemu();
+    rmSync(tmpRoot, { recursive: true, force: true });
+  });
+
+  it('is a Target: save then load through the interface', async () => {
+    const target = new QemuTarget(qemu);
+    expect(target.id).toBe(`qemu:${qemu}`);
+    const saved = await target.save(spec);
+    if (!saved.ok) throw new Error(saved.verdict.message);
+    const loaded = await target.load(spec, saved.stream);
+    expect(loaded.verdict).toEqual({ kind: 'accepted' });
+  });
+
+  it('classifies a source that stalls mid-stream as a hang and cleans up', async () => {
+    const watch = waitFor(() => liveQemuPids()[0], 5_000);
+    const r = await loadIntoQemu(qemu, spec, stream.subarray(0, 4096), { keepOpen: true, timeoutMs: 800, tmpRoot });
+    const pid = await watch;
+    if (pid) seenPids.add(pid);
+    expect(r.verdict).toEqual({ kind: 'hang', message: 'no migration verdict within 800 ms' });
+    expect(pid !== undefined && isAlive(pid)).toBe(false);
+    expect(readdirSync(tmpRoot)).toEqual([]);
+  });
+
+  it('classifies a QEMU killed by a signal as a crash', async () => {
+    const load = loadIntoQemu(qemu, spec, stream.subarray(0, 4096), { keepOpen: true, timeoutMs: 20_000, tmpRoot });
+    const pid = await waitFor(() => liveQemuPids()[0], 5_000);
+    expect(pid).toBeDefined();
+    seenPids.add(pid!);
+    await new Promise((r) => setTimeout(r, 200)); // let it get into the load
+    process.kill(pid!, 'SIGSEGV');
+    const r = await load;
+    expect(r.verdict).toMatchObject({ kind: 'crash', signal: 'SIGSEGV' });
+    expect(readdirSync(tmpRoot)).toEqual([]);
+  });
+
+  it('reports an unknown machine type as a harness error with QEMU\'s words', async () => {
+    const r = await loadIntoQemu(qemu, { machine: 'no-such-machine' }, stream, { tmpRoot });
+    expect(r.verdict.kind).toBe('harness-error');
+    expect(r.verdict.kind === 'harness-error' && r.verdict.message).toContain("unsupported machine type");
+    expect(readdirSync(tmpRoot)).toEqual([]);
+    const saved = await new QemuTarget(qemu).save({ machine: 'no-such-machine' });
+    expect(saved.ok).toBe(false);
+  });
+
+  it('reports a missing binary as a harness error', async () => {
+    const r = await loadIntoQemu('/nonexistent/qemu-system-x86_64', spec, stream, { tmpRoot });
+    expect(r.verdict.kind).toBe('harness-error');
+    expect(readdirSync(tmpRoot)).toEqual([]);
+  });
+
+  it('prints warnings on a successful load and still says accepted', async () => {
+    // QEMU 7.2 warns "Expected vmdescription section, but got 0" when the vmdesc is missing,
+    // and accepts: the verdict must come from the MIGRATION event, not from stderr.
+    const map = (await import('./stream-map.js')).mapStream(stream);
+    const r = await loadIntoQemu(qemu, spec, stream.subarray(0, map.eofOffset + 1), { tmpRoot });
+    expect(r.verdict).toEqual({ kind: 'accepted' });
+    expect(r.log).toContain('qemu-system-x86_64: Expected vmdescription section, but got 0');
+  });
+
+  // The built CLI path (npm test builds first); a stale or missing dist skips rather than tests old code.
+  const built = join(ROOT, 'dist/harness/targets/qemu-target.js');
+  const fresh = existsSync(built) && statSync(built).mtimeMs >= statSync(join(ROOT, 'harness/targets/qemu-target.ts')).mtimeMs;
+
+  describe.skipIf(!fresh)('when the Node process driving QEMU dies', () => {
+    const childRoot = join(tmpRoot, 'child');
+    const script = `
+      const { loadIntoQemu } = await import(${JSON.stringify(built)});
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(${JSON.stringify(childRoot)}, { recursive: true });
+      await loadIntoQemu(${JSON.stringify(qemu)}, { machine: 'pc-q35-7.2' }, new Uint8Array([0x51, 0x45, 0x56, 0x4d, 0, 0, 0, 3]),
+        { keepOpen: true, timeoutMs: 60000, tmpRoot: ${JSON.stringify(childRoot)} });
+    `;
+    it.each(['SIGKILL', 'SIGTERM'] as const)('QEMU goes with it (%s)', async (signal) => {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'inherit'] });
+      const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (c, s) => r(s ?? (String(c) as NodeJS.Signals))));
+      const qemuPid = await waitFor(() => qemuChildren(child.pid!)[0], 10_000);
+      expect(qemuPid).toBeDefined();
+      seenPids.add(qemuPid!);
+      child.kill(signal);
+      // Killed by the signal, or (when the re-raised signal lost a race with the event loop draining) 128 + 15.
+      expect([signal, signal === 'SIGTERM' ? '143' : signal]).toContain(await exited);
+      // SIGKILL: the kernel's parent-death signal (setpriv --pdeathsig); SIGTERM: the registry.
+      const gone = await waitFor(() => (isAlive(qemuPid!) ? undefined : true), 3_000);
+      expect(gone).toBe(true);
+      if (signal === 'SIGTERM') {
+        // The registry removed the temp dir on the way out.
+        expect(readdirSync(childRoot)).toEqual([]);
+      } else {
+        // Nothing runs after SIGKILL; the next start sweeps the dead owner's dir.
+        expect(readdirSync(childRoot)).toHaveLength(1);
+        expect(sweepStaleTempDirs(childRoot)).toBe(1);
+        expect(readdirSync(childRoot)).toEqual([]);
+      }
+    });
+  });
+
+  it('leaves no QEMU behind', () => {
+    expect(liveQemuPids()).toEqual([]);
+    expect(qemuChildren(process.pid)).toEqual([]);
+    for (const pid of seenPids) expect(isAlive(pid)).toBe(false);
+    expect(seenPids.size).toBeGreaterThan(0);
+  });
+});
