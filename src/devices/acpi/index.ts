@@ -10,3 +10,4 @@ export * from './linker-executor.js';
 export * from './linker-validate.js';
 export * from './option-rom.js';
 export * from './table-header.js';
+export * from './acpi-setup.js';
