@@ -189,6 +189,17 @@ describe('unused, timer, bitmap, opaque', () => {
     expect(save(vmsd, load(vmsd, '01 aabbcc 02'))).toBe('01aabbcc02');
     expect(save(vmsd, { a: 1, b: 2 })).toBe('0100000002');
   });
+  it('fields of a repeated name get keys name[n] (QEMU\'s vmdesc names), so repeated padding keeps its own bytes', () => {
+    const vmsd = dev([
+      { name: 'unused', kind: 'unused', size: 2 },
+      { name: 'unused', kind: 'unused', size: 1 },
+      { name: 'cfg', kind: 'buffer', size: 1, field_exists: () => false },
+      { name: 'cfg', kind: 'buffer', size: 2, key: 'cfg' },
+    ]);
+    const s = load(vmsd, 'aabb cc 0102');
+    expect(Object.keys(s)).toEqual(['unused[0]', 'unused[1]', 'cfg']);
+    expect(save(vmsd, s)).toBe('aabbcc0102');
+  });
   it('timer: int64 expire time, -1 when not armed', () => {
     const vmsd = dev([{ name: 't', kind: 'timer' }]);
     expect(save(vmsd, { t: -1n })).toBe('ffffffffffffffff');
