@@ -1,0 +1,26 @@
+import type { BuildDelta } from '../change.js';
+import { machineChanges } from '../machine-changes.js';
+import { compatSwitch, datedByCompat } from './sources.js';
+
+export const build_2_1: BuildDelta = {
+  version: '2.1',
+  base: '2.0',
+  released: '2014-08',
+  changes: [
+    ...machineChanges('2.1', '2.0'),
+    {
+      kind: 'property-added', device: 'apic', property: 'version', default: '0x14',
+      effect: 'local APIC version register the guest reads',
+      compat: compatSwitch('pc_compat_2_0', 'apic', 'version'),
+      reason: 'the emulated local APIC reports version 0x14; pc-*-2.0 and older keep 0x11',
+      source: datedByCompat('pc_compat_2_0', '2.1'),
+    },
+    {
+      kind: 'subsection-added', device: 'PIIX4_PM', section: 'piix4_pm', subsection: 'piix4_pm/memhp',
+      needed: 'ACPI memory hotplug is enabled (memory-hotplug-support=on)',
+      compat: compatSwitch('pc_compat_2_0', 'PIIX4_PM', 'memory-hotplug-support'),
+      reason: 'memory hotplug state of the i440FX ACPI device; pc-i440fx-2.0 and older do not have it',
+      source: datedByCompat('pc_compat_2_0', '2.1', 'subsection name as QEMU 7.2 -dump-vmstate lists it'),
+    },
+  ],
+};

@@ -1,0 +1,108 @@
+/**
+ * Migrations that real QEMU history broke, with the reason and the way the
+ * break shows. The matrix classifies a failing cell as "expected break" only
+ * when one of these covers it; everything else is a regression.
+ */
+import type { CheckCode } from '../wire/checks.js';
+import type { MachineFamily, Source, VersionString } from '../machines/index.js';
+import { MIGRATION_RST_UNC_MASK, SEED_000, SEED_001, commit } from './catalog/sources.js';
+
+/** A set of catalog builds. */
+export type BuildSet =
+  | { only: readonly VersionString[] }
+  | { except: readonly VersionString[] }
+  /** Inclusive range; either end may be open. */
+  | { from?: VersionString; upTo?: VersionString };
+
+export interface MachineSelector {
+  families?: readonly MachineFamily[];
+  /** Inclusive bounds on the machine type version (versioned types only). */
+  minVersion?: VersionString;
+  maxVersion?: VersionString;
+  /** Seed 001 boards (BOARDS_WITHOUT_REGISTERED_RAM) by board name. */
+  boards?: readonly string[];
+}
+
+export type BreakManifest =
+  /** The destination refuses the stream with this LoadError code. */
+  | { kind: 'refused'; code: CheckCode; message?: string }
+  /** Migration does not start: a device blocks it ("State blocked by non-migratable device"). */
+  | { kind: 'blocked'; message: string }
+  /** Accepted, but guest-visible state differs after migration. */
+  | { kind: 'state-difference'; what: string };
+
+export interface ExpectedBreak {
+  id: string;
+  a: BuildSet;
+  b: BuildSet;
+  /** How each direction fails; a direction without an entry is not broken. */
+  manifests: { 'a-to-b'?: BreakManifest; 'b-to-a'?: BreakManifest };
+  machines: MachineSelector;
+  /** What the guest configuration must contain for the break to show. */
+  requires?: { devices?: readonly string[]; note: string };
+  /** The break also shows between two instances of the same build (not only across builds). */
+  sameBuild?: boolean;
+  /** Set when the break depends on sizes or contents, not only on the builds. */
+  conditional?: string;
+  reason: string;
+  source: Source;
+}
+
+export const EXPECTED_BREAKS: readonly ExpectedBreak[] = [
+  {
+    id: 'q35-unmigratable-before-2.4',
+    a: { upTo: '2.3' },
+    b: { from: '1.7' },
+    manifests: {
+      'a-to-b': { kind: 'blocked', message: "State blocked by non-migratable device '0000:00:1f.2/ich9_ahci'" },
+      'b-to-a': { kind: 'blocked', message: "State blocked by non-migratable device '0000:00:1f.2/ich9_ahci'" },
+    },
+    machines: { families: ['pc-q35'] },
+    sameBuild: true,
+    reason: 'q35 always creates an ich9-ahci, which was unmigratable until 2.4: QEMU before 2.4 cannot migrate any q35 guest, in or out',
+    source: {
+      ...commit('q35: Remove old machine versions', '2.6', '86165b499edf'),
+      note: 'commit message: "all q35 machine classes before pc-q35-2.4 were not migratable"; the blocker text is QEMU 7.2 wording and the destination-side check (qemu_loadvm_state calls qemu_savevm_state_blocked) is inferred for old releases',
+    },
+  },
+  {
+    id: 'acpi-tables-fixed-size-before-2.3',
+    a: { from: '1.7' },
+    b: { upTo: '2.2' },
+    manifests: {
+      'a-to-b': { kind: 'refused', code: 'ram.size-mismatch', message: 'Length mismatch: /rom@etc/acpi/tables: 0x%x in != 0x%x' },
+    },
+    machines: { families: ['pc-i440fx'], minVersion: '1.7', maxVersion: '2.2' },
+    conditional: 'only when the source ACPI table blob (used_length of /rom@etc/acpi/tables) differs from the size the destination built: configurations whose tables differ between the two builds (CPU count, bridges, hotplug features)',
+    reason: 'before 2.3 RAM blocks could not be resized on load, so a destination older than 2.3 refuses ACPI tables of any other size',
+    source: { ...SEED_000, note: 'the thread argues qemu-2.2 -M pc-2.0 -> qemu-2.0 -M pc-2.0; the message is the one the seed patch keeps for fixed-size blocks' },
+  },
+  {
+    id: 'ram-migratable-unregistered-boards',
+    a: { upTo: '2.12' },
+    b: { from: '3.0' },
+    manifests: {
+      'a-to-b': { kind: 'refused', code: 'ram.block-not-migratable' },
+      'b-to-a': { kind: 'state-difference', what: 'the unregistered RAM block is no longer sent: the destination keeps its own contents of it' },
+    },
+    machines: { boards: ['aspeed', 'highbank', 'boston', 'malta', 'magnum'] },
+    reason: 'RAM_MIGRATABLE: a 3.0 source skips RAM the board never registered, a 3.0 destination refuses it; accepted for boards without versioned machine types',
+    source: SEED_001,
+  },
+  {
+    id: 'pcie-err-unc-mask-8.0',
+    a: { only: ['8.0'] },
+    b: { except: ['8.0'] },
+    manifests: {
+      'a-to-b': { kind: 'refused', code: 'pci.bad-config-data', message: 'get_pci_config_device: Bad config data' },
+      'b-to-a': { kind: 'refused', code: 'pci.bad-config-data', message: 'get_pci_config_device: Bad config data' },
+    },
+    machines: { families: ['pc-i440fx', 'pc-q35'], maxVersion: '7.2' },
+    requires: {
+      devices: ['pcie-root-port'],
+      note: 'any device with a PCIe AER capability (pcie_aer_init), e.g. pcie-root-port; with -nodefaults and no such device nothing differs',
+    },
+    reason: '8.0 initialises PCI_ERR_UNCOR_MASK for every machine type; 7.2 and 8.0.1+ do not for machine types <= 7.2, so the read-only config bytes differ',
+    source: MIGRATION_RST_UNC_MASK,
+  },
+];

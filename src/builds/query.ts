@@ -1,0 +1,128 @@
+/**
+ * The query API over the catalog. Every call folds from the deltas and
+ * returns fresh plain objects: no caches, no shared mutable state (callers
+ * that need speed keep the view they got).
+ */
+import {
+  compareVersions,
+  machineStreamOptions,
+  parseMachineName,
+  versionGe,
+  versionLe,
+  type MachineTypeInfo,
+  type VersionString,
+} from '../machines/index.js';
+import type { BuildView } from './build-view.js';
+import { CATALOG } from './catalog/index.js';
+import type { BuildDelta } from './change.js';
+import { EXPECTED_BREAKS, type BreakManifest, type BuildSet, type ExpectedBreak, type MachineSelector } from './expected-breaks.js';
+import { applyDelta, emptyView } from './fold.js';
+
+export class UnknownBuildError extends Error {
+  constructor(version: string) {
+    super(`no simulated build '${version}' (have ${CATALOG.map((b) => b.version).join(', ')})`);
+    this.name = 'UnknownBuildError';
+  }
+}
+
+/** Catalog versions, oldest first. */
+export function listBuilds(): VersionString[] {
+  return CATALOG.map((b) => b.version);
+}
+
+export function getDelta(version: VersionString): BuildDelta {
+  const delta = CATALOG.find((b) => b.version === version);
+  if (delta === undefined) throw new UnknownBuildError(version);
+  return delta;
+}
+
+/** The base chain, oldest first, ending with `version`. */
+export function baseChain(version: VersionString): BuildDelta[] {
+  const chain: BuildDelta[] = [];
+  const seen = new Set<string>();
+  for (let v: VersionString | undefined = version; v !== undefined; v = getDelta(v).base) {
+    if (seen.has(v)) throw new Error(`build base chain loops at ${v}`);
+    seen.add(v);
+    chain.unshift(getDelta(v));
+  }
+  return chain;
+}
+
+/** A build fully resolved: its base chain folded into one flat description. */
+export function getBuild(version: VersionString): BuildView {
+  let view = emptyView();
+  for (const delta of baseChain(version)) view = applyDelta(view, delta);
+  return view;
+}
+
+export function machinesOf(version: VersionString): MachineTypeInfo[] {
+  return getBuild(version).machines;
+}
+
+/** Machine types both builds offer (the cells a matrix can run), in `a`'s order. */
+export function sharedMachines(a: VersionString, b: VersionString): string[] {
+  const inB = new Set(machinesOf(b).map((m) => m.name));
+  return machinesOf(a).map((m) => m.name).filter((n) => inB.has(n));
+}
+
+/** What a stream written by `machine` on `version` contains: build capability AND machine compat. */
+export interface StreamLayout {
+  configurationSection: boolean;
+  sectionFooters: boolean;
+  globalState: boolean;
+  vmdesc: boolean;
+}
+
+export function streamLayoutFor(version: VersionString, machine: string): StreamLayout {
+  const view = getBuild(version);
+  const m = machineStreamOptions(machine, version);
+  return {
+    configurationSection: view.stream['configuration-section'].enabled && m.sendConfiguration,
+    sectionFooters: view.stream['section-footer'].enabled && m.sendSectionFooter,
+    globalState: view.stream['global-state'].enabled && m.storeGlobalState,
+    vmdesc: view.stream.vmdesc.enabled && !m.suppressVmdesc,
+  };
+}
+
+function inSet(set: BuildSet, version: VersionString): boolean {
+  if ('only' in set) return set.only.includes(version);
+  if ('except' in set) return !set.except.includes(version);
+  return (set.from === undefined || versionGe(version, set.from)) && (set.upTo === undefined || versionLe(version, set.upTo));
+}
+
+function machineMatches(sel: MachineSelector, machine: string): boolean {
+  if (sel.boards !== undefined && sel.boards.includes(machine)) return true;
+  if (sel.families === undefined) return false;
+  const parsed = parseMachineName(machine);
+  if (parsed === undefined || !sel.families.includes(parsed.family)) return false;
+  if (parsed.version === undefined) return sel.minVersion === undefined && sel.maxVersion === undefined;
+  if (sel.minVersion !== undefined && compareVersions(parsed.version, sel.minVersion) < 0) return false;
+  return sel.maxVersion === undefined || compareVersions(parsed.version, sel.maxVersion) <= 0;
+}
+
+function offers(view: BuildView, machine: string): boolean {
+  return view.machines.some((m) => m.name === machine) || view.boards.some((b) => b.board === machine);
+}
+
+export interface MatchedBreak {
+  break: ExpectedBreak;
+  manifest: BreakManifest;
+}
+
+/**
+ * The expected breaks covering a migration of `machine` from build `from`
+ * to build `to`. Empty when the machine is not offered by both builds.
+ */
+export function expectedBreaks(from: VersionString, to: VersionString, machine: string): MatchedBreak[] {
+  if (!offers(getBuild(from), machine) || !offers(getBuild(to), machine)) return [];
+  const out: MatchedBreak[] = [];
+  for (const br of EXPECTED_BREAKS) {
+    if (!machineMatches(br.machines, machine)) continue;
+    if (from === to && br.sameBuild !== true) continue;
+    const ab = br.manifests['a-to-b'];
+    const ba = br.manifests['b-to-a'];
+    if (ab !== undefined && inSet(br.a, from) && inSet(br.b, to)) out.push({ break: br, manifest: ab });
+    else if (ba !== undefined && inSet(br.b, from) && inSet(br.a, to)) out.push({ break: br, manifest: ba });
+  }
+  return out;
+}
