@@ -130,7 +130,11 @@ export const PCI_ERR_CAP_ECRC_CHKE = 0x100;
 export const PCI_ERR_CAP_MHRC = 0x200;
 export const PCI_ERR_CAP_MHRE = 0x400;
 
-/** PCIE_AER_LOG_MAX_DEFAULT (aer_log_max property default). */
+/**
+ * PCIE_AER_LOG_MAX_DEFAULT: the default of the aer_log_max property, which
+ * only PCIe ports have. Endpoints (e1000e) keep log_max 0, so no MHRC bit:
+ * real QEMU 7.2 e1000e has PCI_ERR_CAP = 0xa0 (ECRC_GENC | ECRC_CHKC).
+ */
 export const PCIE_AER_LOG_MAX_DEFAULT = 8;
 
 export interface ExtCapabilityEntry {
@@ -207,7 +211,7 @@ export function pcieAddCapability(dev: PciDevice, capId: number, ver: number, of
 
 export interface AerOptions {
   uncorMask: UncorMaskBehaviour;
-  /** aer_log_max: 0 disables multiple header recording. */
+  /** aer_log_max: 0 (the default, as for endpoints) disables multiple header recording; ports use 8. */
   logMax?: number;
 }
 
@@ -226,7 +230,7 @@ export function uncorMaskEnabled(dev: PciDevice, behaviour: UncorMaskBehaviour):
  *   +0x0c UNCOR_SEVER   config = 0x00462030, wmask = UNC_SUPPORTED
  *   +0x10 COR_STATUS    w1cmask |= COR_SUPPORTED
  *   +0x14 COR_MASK      config = 0xe000, wmask = COR_SUPPORTED
- *   +0x18 CAP           ECRC generation/check capable (+ MHRC with a log)
+ *   +0x18 CAP           ECRC generation/check capable (+ MHRC when logMax > 0)
  */
 export function pcieAerInit(dev: PciDevice, offset: number, o: AerOptions): void {
   pcieAddCapability(dev, PCI_EXT_CAP_ID_ERR, PCI_ERR_VER, offset, PCI_ERR_SIZEOF);
@@ -241,7 +245,7 @@ export function pcieAerInit(dev: PciDevice, offset: number, o: AerOptions): void
   orLong(dev.w1cmask, offset + PCI_ERR_COR_STATUS, PCI_ERR_COR_SUPPORTED);
   setLong(dev.config, offset + PCI_ERR_COR_MASK, PCI_ERR_COR_MASK_DEFAULT);
   setLong(dev.wmask, offset + PCI_ERR_COR_MASK, PCI_ERR_COR_SUPPORTED);
-  const logMax = o.logMax ?? PCIE_AER_LOG_MAX_DEFAULT;
+  const logMax = o.logMax ?? 0;
   if (logMax > 0) {
     setLong(dev.config, offset + PCI_ERR_CAP, PCI_ERR_CAP_ECRC_GENC | PCI_ERR_CAP_ECRC_CHKC | PCI_ERR_CAP_MHRC);
     setLong(dev.wmask, offset + PCI_ERR_CAP, PCI_ERR_CAP_ECRC_GENE | PCI_ERR_CAP_ECRC_CHKE | PCI_ERR_CAP_MHRE);

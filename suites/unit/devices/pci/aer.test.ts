@@ -68,8 +68,12 @@ describe('AER capability layout (pcie_aer_init)', () => {
     expect(getLong(dev.config, 0x100 + 0x0c)).toBe(0x00462030);
     expect(getLong(dev.w1cmask, 0x100 + 0x04)).toBe(0x03fff030);
     expect(getLong(dev.config, 0x100 + 0x14)).toBe(0xe000);
-    // PCI_ERR_CAP: ECRC_GENC 0x20 | ECRC_CHKC 0x80 | MHRC 0x200 (aer_log_max 8 > 0).
-    expect(getLong(dev.config, 0x100 + 0x18)).toBe(0x2a0);
+    // PCI_ERR_CAP: ECRC_GENC 0x20 | ECRC_CHKC 0x80 for an endpoint (log_max 0) ...
+    expect(getLong(dev.config, 0x100 + 0x18)).toBe(0xa0);
+    // ... plus MHRC 0x200 for a port with aer_log_max 8.
+    const port = createPciDevice({ name: 'port', vendorId: 0x1b36, deviceId: 0xc, classId: 0x0604, express: true });
+    pcieAerInit(port, 0x100, { uncorMask: 'absent', logMax: 8 });
+    expect(getLong(port.config, 0x100 + 0x18)).toBe(0x2a0);
   });
 
   it('7.2: PCI_ERR_UNCOR_MASK is zero, read-only and checked', () => {
