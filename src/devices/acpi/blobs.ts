@@ -148,15 +148,19 @@ export function acpiBuildPolicy(board: AcpiBoard | 'isapc', v?: MachineVersion):
   return { hasAcpiBuild: true, legacyAcpiTableSize: legacy, rsdpInRam: !atMost(v, 2, 2), padTables: board !== 'microvm' };
 }
 
-/** Length of the etc/acpi/tables blob after acpi_build's padding. */
-export function acpiTablesBlobLength(sizes: AcpiTableSizes, policy: AcpiBuildPolicy, apicIds: number): number {
+/**
+ * Length of the etc/acpi/tables blob after acpi_build's padding.
+ * `tableSize` is the building QEMU's ACPI_BUILD_TABLE_SIZE (0x20000 in 7.2;
+ * see acpiBlockLimits for older builds).
+ */
+export function acpiTablesBlobLength(sizes: AcpiTableSizes, policy: AcpiBuildPolicy, apicIds: number, tableSize = ACPI_BUILD_TABLE_SIZE): number {
   if (!policy.padTables) return sizes.total;
   if (policy.legacyAcpiTableSize) {
     const legacyAml = policy.legacyAcpiTableSize + ACPI_BUILD_LEGACY_CPU_AML_SIZE * apicIds;
     // Tables larger than that are truncated by g_array_set_size (QEMU warns "migration may not work").
     return alignUp(sizes.total - sizes.amlLen + legacyAml, ACPI_BUILD_ALIGN_SIZE);
   }
-  return alignUp(sizes.total, ACPI_BUILD_TABLE_SIZE);
+  return alignUp(sizes.total, tableSize);
 }
 
 /**
@@ -193,6 +197,8 @@ export interface AcpiBlockLimits {
   tablesMax?: number;
   loaderMax?: number;
   rsdpMax?: number;
+  /** The build's ACPI_BUILD_TABLE_SIZE: the step non-legacy tables are padded to. */
+  tableSize: number;
 }
 
 /**
@@ -204,6 +210,13 @@ export interface AcpiBlockLimits {
  * - 2.3 ..: resizeable (qemu_ram_alloc_resizeable, merged for 2.3);
  *   tables max 0x200000 ("add another order of magnitude"), loader and rsdp
  *   max = their own size.
+ * Padding step (ACPI_BUILD_TABLE_SIZE): 4 KiB alignment only before 2.1;
+ * 0x10000 in 2.1 and 2.2 ("the table size is always 64k for
+ * pc-i440fx-2.1", acpi-build.c); 0x20000 from 2.3 (doubled together with
+ * the resizeable blocks, mst's "tweak acpi migration limits"; the 2.3 date
+ * is from memory of the history, not re-verified). So a 2.2 destination
+ * (fixed 0x10000 block) refuses a 7.2 source's 0x20000 tables for the same
+ * pc-i440fx-2.2 machine type: the "Length mismatch" break of seed 000.
  * - 4.1 ..: acpi_add_rom_blob (hw/acpi/utils.c) gives the loader 0x10000;
  *   the rsdp stays at one page (0x1000 explicitly in later sources).
  *   Real 7.2 `info ramblock`: 0x200000 / 0x10000 / 0x1000.
@@ -212,9 +225,10 @@ export interface AcpiBlockLimits {
  */
 export function acpiBlockLimits(build: MachineVersion): AcpiBlockLimits | undefined {
   if (atMost(build, 1, 6)) return undefined;
-  if (atMost(build, 2, 2)) return { resizeable: false };
-  if (atMost(build, 4, 0)) return { resizeable: true, tablesMax: 0x200000 };
-  return { resizeable: true, tablesMax: 0x200000, loaderMax: 0x10000, rsdpMax: 0x1000 };
+  if (atMost(build, 2, 0)) return { resizeable: false, tableSize: ACPI_BUILD_ALIGN_SIZE };
+  if (atMost(build, 2, 2)) return { resizeable: false, tableSize: 0x10000 };
+  if (atMost(build, 4, 0)) return { resizeable: true, tablesMax: 0x200000, tableSize: ACPI_BUILD_TABLE_SIZE };
+  return { resizeable: true, tablesMax: 0x200000, loaderMax: 0x10000, rsdpMax: 0x1000, tableSize: ACPI_BUILD_TABLE_SIZE };
 }
 
 function block(idstr: string, length: number, limits: AcpiBlockLimits, max: number | undefined): RamBlockOptions {
@@ -235,7 +249,7 @@ export function acpiRomBlocks(
   const policy = acpiBuildPolicy(board, cfg.machineVersion);
   const limits = acpiBlockLimits(build);
   if (!policy.hasAcpiBuild || !limits) return [];
-  const tables = acpiTablesBlobLength(acpiTableSizes(cfg), policy, apicIdLimit(cfg));
+  const tables = acpiTablesBlobLength(acpiTableSizes(cfg), policy, apicIdLimit(cfg), limits.tableSize);
   const out = [
     block('/rom@etc/acpi/tables', tables, limits, limits.tablesMax),
     block('/rom@etc/table-loader', loaderBlobLength(linkerEntryCount(cfg)), limits, limits.loaderMax),
