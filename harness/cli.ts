@@ -54,6 +54,10 @@ function exitCodeFor(e: unknown): number {
 // Run only when executed as a program, not when imported by tests.
 const invokedAs = process.argv[1] ?? '';
 if (/cli\.(js|ts)$/.test(invokedAs) || invokedAs.endsWith('/migcompat')) {
+  // `migcompat analyze x | head` closes our stdout early: that is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

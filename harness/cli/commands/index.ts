@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
+import { registerAnalyze } from './analyze.js';
+import { registerLoad } from './load.js';
+import { registerMachines } from './machines.js';
+import { registerRewrite } from './rewrite.js';
+import { registerSave } from './save.js';
 
 /** Each command adds itself to the program and reports its exit code. */
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
-export const COMMANDS: RegisterCommand[] = [];
+export const COMMANDS: RegisterCommand[] = [registerAnalyze, registerRewrite, registerMachines, registerSave, registerLoad];
