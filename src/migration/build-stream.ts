@@ -26,8 +26,19 @@ export interface SourceSpec {
 export interface RamSource {
   sectionId: number;
   list: RamList;
-  /** Page indices to send per block idstr, one entry per pass; the last pass is the END section. */
-  passes: Map<string, number[]>[];
+  /** Pages to send per block idstr, one entry per pass; the last pass is the END section. */
+  passes: RamPass[];
+}
+
+/**
+ * One pass: per block, the pages sent, with their content as it was when
+ * the pass was taken (page arrays are never mutated in place, so holding
+ * the reference is a snapshot). `data` undefined: a zero page.
+ */
+export type RamPass = Map<string, PassPage[]>;
+export interface PassPage {
+  index: number;
+  data: Uint8Array | undefined;
 }
 
 export interface DeviceSource {
@@ -92,12 +103,11 @@ function eos(): RamRecord {
   return { type: 'eos', offset: 0, flags: RamFlag.EOS, addr: 0n };
 }
 
-function* pageRecords(list: RamList, pass: Map<string, number[]>, last: { block?: string }): Generator<RamRecord> {
+function* pageRecords(list: RamList, pass: RamPass, last: { block?: string }): Generator<RamRecord> {
   for (const block of migratableBlocks(list)) {
-    for (const index of pass.get(block.idstr) ?? []) {
+    for (const { index, data } of pass.get(block.idstr) ?? []) {
       const cont = last.block === block.idstr;
       last.block = block.idstr;
-      const data = block.pages.get(index);
       const zero = !data || data.every((b) => b === 0);
       const base = { offset: 0, addr: BigInt(index) * BigInt(TARGET_PAGE_SIZE), blockResolved: block.idstr };
       const named = cont ? {} : { block: block.idstr };
@@ -117,21 +127,24 @@ function deviceSection(d: DeviceSource, footers: boolean, vmdesc: VmdescDevice[]
   return section('full', d.sectionId, d.idstr, d.instanceId, versionId, { kind: 'vmstate', bytes, vmsd: d.vmsd, state: d.state, source: 'local' }, footers);
 }
 
-/** One pass's page lists from the blocks' dirty logs (and clears them). */
-export function passFromDirtyLog(list: RamList): Map<string, number[]> {
-  const pass = new Map<string, number[]>();
+/** A pass of the pages in the blocks' dirty logs, snapshotted now; clears the logs. */
+export function passFromDirtyLog(list: RamList): RamPass {
+  const pass: RamPass = new Map();
   for (const b of migratableBlocks(list)) {
-    pass.set(b.idstr, [...b.dirty].sort((x, y) => x - y));
+    const indices = [...b.dirty].sort((x, y) => x - y);
+    pass.set(b.idstr, indices.map((index) => ({ index, data: b.pages.get(index) })));
     b.dirty = new Set();
   }
   return pass;
 }
 
-/** A pass sending every page of every migratable block (QEMU's first pass). */
-export function passAllPages(list: RamList): Map<string, number[]> {
-  const pass = new Map<string, number[]>();
+/** A pass of every page of every migratable block (QEMU's first pass), snapshotted now; clears the logs. */
+export function passAllPages(list: RamList): RamPass {
+  const pass: RamPass = new Map();
   for (const b of migratableBlocks(list)) {
-    pass.set(b.idstr, Array.from({ length: Math.ceil(b.usedLength / TARGET_PAGE_SIZE) }, (_, i) => i));
+    const n = Math.ceil(b.usedLength / TARGET_PAGE_SIZE);
+    pass.set(b.idstr, Array.from({ length: n }, (_, index) => ({ index, data: b.pages.get(index) })));
+    b.dirty = new Set();
   }
   return pass;
 }

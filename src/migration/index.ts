@@ -19,7 +19,7 @@ export type { QemuProfile, ProfileSection, ProfileRamBlock, RamBlockInfo, Captur
 export { machineNameMatches } from './configuration.js';
 export { locateVmdesc } from './vmdesc-section.js';
 export { buildStream, passFromDirtyLog, passAllPages } from './build-stream.js';
-export type { SourceSpec, RamSource, DeviceSource } from './build-stream.js';
+export type { SourceSpec, RamSource, DeviceSource, RamPass, PassPage } from './build-stream.js';
 export { summarizeStream, formatSummary } from './summarize.js';
 export type { StreamSummary, SectionSummary, RamSummary } from './summarize.js';
 export { readRamRecords, writeRamRecords } from './ram-records.js';

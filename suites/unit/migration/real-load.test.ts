@@ -12,7 +12,10 @@ describe.runIf(haveCorpus)('loading real captures into a profile of the machine 
       const v = loadStream(bytes, dest);
       if (!v.accepted) throw v.error;
       expect(v.accepted).toBe(true);
-      console.log(s.name, v.sectionsLoaded, v.pagesLoaded, v.warnings, profile.sections.filter((x) => x.versionSource === 'capture').map((x) => x.idstr));
+      // Every page of every migratable block is sent in the first pass.
+      const migratable = profile.ramBlocks.filter((b) => b.migratable);
+      expect(v.accepted && v.pagesLoaded).toBe(migratable.reduce((n, b) => n + b.usedLength / 4096, 0));
+      expect(v.accepted && v.warnings).toEqual(profile.expectVmdesc ? [] : ['Expected vmdescription section, but got 0']);
     });
   }
 });

@@ -3,7 +3,8 @@ import { encodeStream, parseStream } from '../../../src/migration/index.js';
 import { corpusStream, haveCorpus, manifest } from './corpus-helpers.js';
 
 describe.runIf(haveCorpus)('real QEMU 7.2 captures', () => {
-  for (const s of haveCorpus ? manifest().streams : []) {
+  // pc-i440fx-2.0 has neither footers nor a vmdesc: see parse-stream.test.ts.
+  for (const s of haveCorpus ? manifest().streams.filter((x) => x.name !== 'pc-i440fx-2.0') : []) {
     it(`${s.name}: parses and re-encodes byte for byte`, () => {
       const bytes = corpusStream(s.file);
       expect(bytes.length).toBe(s.size);
@@ -11,8 +12,9 @@ describe.runIf(haveCorpus)('real QEMU 7.2 captures', () => {
       const out = encodeStream(model);
       expect(out.length).toBe(bytes.length);
       expect(Buffer.compare(Buffer.from(out), Buffer.from(bytes))).toBe(0);
-      const kinds = model.items.map((i) => (i.kind === 'section' ? i.body.kind : i.kind));
-      console.log(s.name, JSON.stringify(Object.fromEntries(['ram', 'vmstate', 'opaque'].map((k) => [k, kinds.filter((x) => x === k).length]))), model.warnings.slice(0, 2));
+      // Every device section decodes with the stream's own vmdesc.
+      expect(model.items.filter((i) => i.kind === 'section' && i.body.kind === 'opaque')).toEqual([]);
+      expect(model.warnings).toEqual([]);
     });
   }
 });
