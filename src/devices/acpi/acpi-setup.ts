@@ -115,9 +115,43 @@ export function buildAcpiSetup(cfg: AcpiConfig, device?: AcpiSsdtProvider): Acpi
   return out;
 }
 
-/** Expose the blobs through fw_cfg as acpi_setup does (the RAM blocks are the memory layer's). */
-export function installAcpiFwCfg(fw: FwCfg, setup: AcpiSetup): void {
-  fw.addFile(ACPI_BUILD_TABLE_FILE, setup.tables);
-  fw.addFile(ACPI_BUILD_LOADER_FILE, setup.loader);
-  fw.addFile(ACPI_BUILD_RSDP_FILE, setup.rsdp);
+/**
+ * AcpiBuildState.patched (vmstate "acpi_build"): the first guest read of
+ * any ACPI file rebuilds the tables (acpi_build_update, which is when the
+ * DSDT picks up firmware's PCI windows and q35 gains its MCFG) and sets
+ * patched; reset clears it so the next boot rebuilds again.
+ */
+export class AcpiBuildState {
+  patched = 0;
+  constructor(private readonly rebuild: () => void) {}
+
+  onGuestRead(): void {
+    if (this.patched) return;
+    this.patched = 1;
+    this.rebuild();
+  }
+
+  reset(): void {
+    this.patched = 0;
+  }
+}
+
+/**
+ * Expose the blobs through fw_cfg as acpi_setup does (the RAM blocks are the
+ * memory layer's); with `state`, a guest select of any of them triggers the
+ * rebuild once.
+ */
+export function installAcpiFwCfg(fw: FwCfg, setup: AcpiSetup, state?: AcpiBuildState): void {
+  const onSelect = state ? () => state.onGuestRead() : undefined;
+  const opts = onSelect ? { onSelect } : {};
+  fw.addFile(ACPI_BUILD_TABLE_FILE, setup.tables, opts);
+  fw.addFile(ACPI_BUILD_LOADER_FILE, setup.loader, opts);
+  fw.addFile(ACPI_BUILD_RSDP_FILE, setup.rsdp, opts);
+}
+
+/** Replace the three files after a rebuild (acpi_ram_update; sizes feed fw_cfg/acpi_mr). */
+export function updateAcpiFwCfg(fw: FwCfg, setup: AcpiSetup): void {
+  fw.modifyFile(ACPI_BUILD_TABLE_FILE, setup.tables);
+  fw.modifyFile(ACPI_BUILD_LOADER_FILE, setup.loader);
+  fw.modifyFile(ACPI_BUILD_RSDP_FILE, setup.rsdp);
 }

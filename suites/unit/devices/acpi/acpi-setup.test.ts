@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { acpiTableChecksumOk } from '../../../../src/devices/acpi/acpi-checksum.js';
-import { buildAcpiSetup, installAcpiFwCfg } from '../../../../src/devices/acpi/acpi-setup.js';
+import { AcpiBuildState, buildAcpiSetup, installAcpiFwCfg, updateAcpiFwCfg } from '../../../../src/devices/acpi/acpi-setup.js';
 import { defaultLoaderLayout, runLinkerLoader } from '../../../../src/devices/acpi/linker-executor.js';
 import { FwCfg } from '../../../../src/devices/fw-cfg/fw-cfg.js';
 import { createSparseGuestMemory } from '../../../../src/devices/fw-cfg/guest-memory.js';
@@ -50,5 +50,24 @@ describe('acpi_build model', () => {
     const setup = buildAcpiSetup({ board: 'pc', machineVersion: { major: 2, minor: 0 } });
     expect(setup.rsdp.length).toBe(36);
     expect(setup.tables.length).toBe(0x2000);
+  });
+
+  it('the first guest read rebuilds once (patched 0 -> 1, as the -S and running captures show); reset re-arms it', () => {
+    const fw = new FwCfg(fwCfgOptionsForMachine('pc-q35-7.2'));
+    let rebuilds = 0;
+    const state = new AcpiBuildState(() => {
+      rebuilds++;
+      updateAcpiFwCfg(fw, buildAcpiSetup({ board: 'q35', afterFirmware: true }));
+    });
+    installAcpiFwCfg(fw, buildAcpiSetup({ board: 'q35' }), state);
+    expect(state.patched).toBe(0);
+    fw.select(fw.selectKeyOf('etc/table-loader')!);
+    fw.select(fw.selectKeyOf('etc/acpi/tables')!);
+    expect([state.patched, rebuilds]).toEqual([1, 1]);
+    // the rebuilt loader has MCFG's checksum and RSDT entry: 17 + 2 commands, still one page
+    expect(fw.file('etc/table-loader')!.data.length).toBe(0x1000);
+    expect(fw.regs.tableMrSize).toBe(0x20000n);
+    state.reset();
+    expect(state.patched).toBe(0);
   });
 });
