@@ -78,6 +78,12 @@ export interface FieldMeta {
    * derived from the description as QEMU does.
    */
   vmdescIndexed?: boolean;
+  /**
+   * vmdesc: this field is element `index` of an array QEMU described element
+   * by element whose elements differ in layout (e.g. in which subsections
+   * they carried); its entry is written as `name` with this "index".
+   */
+  vmdescIndex?: number;
 }
 
 export type VMStateField = FieldKind & {

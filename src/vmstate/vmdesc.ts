@@ -255,8 +255,16 @@ function fieldsFromVmdesc(entries: VmdescField[], ctx: ConvCtx): VMStateField[] 
     const path = `${ctx.path}/${e.name}`;
     if (e.index !== undefined) {
       const group = indexedGroup(entries, i, path);
-      out.push(checkedField({ name: e.name, kind: 'array', of: elementFromVmdesc(e, path), length: group.length, meta: { vmdescIndexed: true } }, e, path));
-      i += group.length;
+      if (group.uniform) {
+        out.push(checkedField({ name: e.name, kind: 'array', of: elementFromVmdesc(e, path), length: group.entries.length, meta: { vmdescIndexed: true } }, e, path));
+      } else {
+        // Elements of different layouts: one field each, keyed name[i].
+        for (const el of group.entries) {
+          const field = { name: e.name, key: `${e.name}[${el.index}]`, ...scalarFromVmdesc(el, path), meta: { vmdescIndex: el.index } } as VMStateField;
+          out.push(checkedField(field, el, `${path}[${el.index}]`));
+        }
+      }
+      i += group.entries.length;
       continue;
     }
     if (e.array_len !== undefined) {
@@ -271,22 +279,23 @@ function fieldsFromVmdesc(entries: VmdescField[], ctx: ConvCtx): VMStateField[] 
 
 /**
  * Entries QEMU wrote element by element ("index" 0..n-1 under one name).
- * They become one array when every element has the same layout, which is
- * what real QEMU 7.2 streams show; differing layouts are not modelled.
+ * They become one array when every element has the same layout (what real
+ * QEMU 7.2 streams show), else one field per element.
  */
-function indexedGroup(entries: VmdescField[], start: number, path: string): VmdescField[] {
+function indexedGroup(entries: VmdescField[], start: number, path: string): { entries: VmdescField[]; uniform: boolean } {
   const first = entries[start]!;
   if (first.index !== 0) convInvalid(path, `element index ${first.index} without index 0 before it`);
   const shape = (f: VmdescField): string => JSON.stringify({ ...f, index: undefined });
   const group: VmdescField[] = [first];
+  let uniform = true;
   for (let j = start + 1; j < entries.length; j++) {
     const f = entries[j]!;
     if (f.name !== first.name || f.index === undefined || f.index === 0) break;
     if (f.index !== group.length) convInvalid(path, `element index ${f.index} out of order`);
-    if (shape(f) !== shape(first)) convInvalid(path, `elements of one array with different layouts are not supported`);
+    if (shape(f) !== shape(first)) uniform = false;
     group.push(f);
   }
-  return group;
+  return { entries: group, uniform };
 }
 
 function scalarFromVmdesc(e: VmdescField, path: string): FieldKind {

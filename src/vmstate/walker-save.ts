@@ -151,8 +151,12 @@ function saveField(
   const compress = canCompress(field);
   let descFields = fields;
   for (let i = 0; i < n; i++) {
-    const entry: VmdescWriter | undefined = descFields ? { name: vmdescFieldName(vmsd, field) } : undefined;
-    if (entry && n > 1) {
+    const asElement = field.meta?.vmdescIndex;
+    const entry: VmdescWriter | undefined = descFields
+      ? { name: asElement === undefined ? vmdescFieldName(vmsd, field) : field.name }
+      : undefined;
+    if (entry && asElement !== undefined) entry.index = asElement;
+    else if (entry && n > 1) {
       if (compress) entry.array_len = n;
       else entry.index = i;
     }

@@ -41,15 +41,17 @@ function genElement(rnd: (n: number) => number, depth: number, name: string, inA
     case 4:
       return { kind: 'opaque', info: 'custom info', size: rnd(5) };
     default:
-      // Structs inside arrays get no subsections: elements whose subsections differ are not modelled by the vmdesc importer.
-      return { kind: 'struct', vmsd: genDesc(rnd, depth + 1, `${name}_s`, !(inArray || fixed), inArray || fixed) };
+      // Array elements keep a fixed layout apart from optional subsections (see genDesc).
+      return { kind: 'struct', vmsd: genDesc(rnd, depth + 1, `${name}_s`, true, inArray || fixed) };
   }
 }
 
 /**
  * `fixedLayout`: an array element. QEMU describes a compressible array by its
  * first element only (vmsd_can_compress ignores variable sizes), so real
- * vmdescs are only exact for array elements of one layout; keep them so.
+ * vmdescs are only exact for array elements of one layout: no variable
+ * sizes in them. Subsections are allowed: they make QEMU describe each
+ * element on its own, and elements then differ in which ones they carry.
  */
 function genDesc(rnd: (n: number) => number, depth: number, name: string, allowSubsections = true, fixedLayout = false): VMStateDescription {
   const fields: VMStateField[] = [];
@@ -87,7 +89,7 @@ function genDesc(rnd: (n: number) => number, depth: number, name: string, allowS
     }
   }
   const vmsd: VMStateDescription = { name, version_id: 1 + rnd(3), minimum_version_id: 1, fields };
-  if (allowSubsections && !fixedLayout && rnd(2) === 0) {
+  if (allowSubsections && rnd(2) === 0) {
     const count = 1 + rnd(2);
     vmsd.subsections = [];
     for (let i = 0; i < count; i++) {

@@ -198,3 +198,40 @@ describe('old-style sections (no VMStateDescription)', () => {
     expect(Buffer.from(loadVMState(r, vmsd, 5, {})['data'] as Uint8Array).toString('hex')).toBe('010203');
   });
 });
+
+describe('arrays QEMU describes element by element, whose elements differ', () => {
+  const port: VMStateDescription = {
+    name: 'port',
+    version_id: 1,
+    minimum_version_id: 1,
+    fields: [{ name: 'on', kind: 'int', type: 'uint8' }],
+    subsections: [{ name: 'port/extra', version_id: 1, minimum_version_id: 1, needed: (s) => s['on'] === 1, fields: [{ name: 'e', kind: 'int', type: 'uint16' }] }],
+  };
+  const vmsd: VMStateDescription = {
+    name: 'hub',
+    version_id: 1,
+    minimum_version_id: 1,
+    fields: [{ name: 'ports', kind: 'array', of: { kind: 'struct', vmsd: port }, length: 2 }],
+  };
+  const state = { ports: [{ on: 1, e: 0x102 }, { on: 0 }] };
+
+  it('become one field per element, written back with the same name and index', () => {
+    const w = new WireWriter();
+    saveVMState(w, vmsd, state);
+    // ports[0]: on=01, then 05 0a "port/extra" 00000001 e=0102; ports[1]: on=00.
+    expect(Buffer.from(w.finish()).toString('hex')).toBe('01' + '050a' + Buffer.from('port/extra').toString('hex') + '00000001' + '0102' + '00');
+    const d = vmdescFromDescription(vmsd, state, { name: 'hub', instance_id: 0 });
+    expect(d.fields.map((f) => [f.name, f.index, f.size])).toEqual([
+      ['ports', 0, 1 + 1 + 1 + 10 + 4 + 2],
+      ['ports', 1, 1],
+    ]);
+    const fromDesc = descriptionFromVmdesc(d);
+    expect(fromDesc.fields.map((f) => f.key)).toEqual(['ports[0]', 'ports[1]']);
+    const bytes = w.finish();
+    const loaded = loadVMState(new WireReader(bytes), fromDesc, 1, {});
+    const w2 = new WireWriter();
+    saveVMState(w2, fromDesc, loaded);
+    expect(Buffer.from(w2.finish()).equals(Buffer.from(bytes))).toBe(true);
+    expect(JSON.stringify(vmdescFromDescription(fromDesc, loaded, { name: 'hub', instance_id: 0 }))).toBe(JSON.stringify(d));
+  });
+});
