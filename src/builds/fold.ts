@@ -173,9 +173,43 @@ export function applyChange(view: BuildView, build: VersionString, change: Chang
   }
 }
 
-/** A deep copy, so folding a child never alters the view of its base. */
+/**
+ * A copy deep enough that folding a child never alters its base: every
+ * record the fold writes into is copied; changes, sources and machine
+ * records are immutable data and shared.
+ */
 export function cloneView(view: BuildView): BuildView {
-  return structuredClone(view);
+  const devices: BuildView['devices'] = {};
+  for (const [name, d] of Object.entries(view.devices)) {
+    const sections: DeviceView['sections'] = {};
+    for (const [sn, sec] of Object.entries(d.sections)) {
+      sections[sn] = { ...sec, subsections: { ...sec.subsections }, fields: { ...sec.fields } };
+    }
+    devices[name] = { ...d, sections, properties: { ...d.properties }, ramBlocks: [...d.ramBlocks] };
+  }
+  return {
+    ...view,
+    chain: [...view.chain],
+    machines: [...view.machines],
+    aliases: { ...view.aliases },
+    devices,
+    ramBlocks: { ...view.ramBlocks },
+    ram: { ...view.ram },
+    stream: { ...view.stream },
+    pciCapPresent: { ...view.pciCapPresent },
+    pciConfig: [...view.pciConfig],
+    compatAdditions: [...view.compatAdditions],
+    changes: [...view.changes],
+  };
+}
+
+/** Freezes a view and everything reachable from it, so shared views cannot be altered. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
+  }
+  return value;
 }
 
 /** Base view + the delta's changes, with the machine list completed from src/machines. */

@@ -16,7 +16,7 @@ import type { BuildView } from './build-view.js';
 import { CATALOG } from './catalog/index.js';
 import type { BuildDelta } from './change.js';
 import { EXPECTED_BREAKS, type BreakManifest, type BuildSet, type ExpectedBreak, type MachineSelector } from './expected-breaks.js';
-import { applyDelta, emptyView } from './fold.js';
+import { applyDelta, deepFreeze, emptyView } from './fold.js';
 
 export class UnknownBuildError extends Error {
   constructor(version: string) {
@@ -48,8 +48,33 @@ export function baseChain(version: VersionString): BuildDelta[] {
   return chain;
 }
 
-/** A build fully resolved: its base chain folded into one flat description. */
+/**
+ * Every build folded once, when the module loads, and deeply frozen: derived
+ * constant data, not state. Bases precede their builds in CATALOG (the
+ * catalog test checks it), so each view is its base's view plus one delta.
+ */
+const VIEWS: ReadonlyMap<VersionString, BuildView> = (() => {
+  const views = new Map<VersionString, BuildView>();
+  for (const delta of CATALOG) {
+    const base = delta.base === undefined ? emptyView() : views.get(delta.base);
+    if (base === undefined) throw new Error(`build ${delta.version}: base ${delta.base ?? ''} must come earlier in the catalog`);
+    views.set(delta.version, deepFreeze(applyDelta(base, delta)));
+  }
+  return views;
+})();
+
+/**
+ * A build fully resolved: its base chain folded into one flat description.
+ * The view is deeply frozen and shared; structuredClone it to modify.
+ */
 export function getBuild(version: VersionString): BuildView {
+  const view = VIEWS.get(version);
+  if (view === undefined) throw new UnknownBuildError(version);
+  return view;
+}
+
+/** The same view folded from scratch along the base chain (slow; for checking the precomputed one). */
+export function foldBuild(version: VersionString): BuildView {
   let view = emptyView();
   for (const delta of baseChain(version)) view = applyDelta(view, delta);
   return view;

@@ -3,6 +3,7 @@ import {
   applyDelta,
   CATALOG,
   EXPECTED_BREAKS,
+  foldBuild,
   getBuild,
   getDelta,
   listBuilds,
@@ -73,6 +74,16 @@ describe('the fold', () => {
       if (delta.base === undefined) continue;
       expect(applyDelta(getBuild(delta.base), delta), v).toEqual(getBuild(v));
     }
+  });
+
+  it('the shared views equal a fold from scratch along the base chain', () => {
+    for (const v of listBuilds()) expect(foldBuild(v), v).toEqual(getBuild(v));
+  });
+
+  it('shared views are frozen', () => {
+    const view = getBuild('7.2');
+    expect(Object.isFrozen(view)).toBe(true);
+    expect(Object.isFrozen(view.devices['e1000']?.sections['e1000']?.subsections)).toBe(true);
   });
 
   it('folding does not alter the base view', () => {
