@@ -102,6 +102,11 @@ describe('vmstate_pci_device (QEMU 7.2)', () => {
     expect(e.message).toBe('get_pci_config_device: Bad config data: i=0x6 read: 10 device: 0 cmask: 10 wmask: 0 w1cmask:0');
   });
 
+  // Messages checked against real QEMU 7.2: a captured e1000e stream with
+  // version_id patched to 3 printed "Invalid value 3 expecting positive value
+  // <= 2" / "Failed to load PCIDevice:version_id"; with irq_state[0] = 2 it
+  // printed "irq state 2: must be 0 or 1." (plain fprintf, no program prefix);
+  // with BAR0 byte 0x12 = 01 the i=0x12 line below (e1000e's BAR0 is also 128 KiB).
   it.each([
     [3, 'Invalid value 3 expecting positive value <= 2'],
     [-1, 'Invalid value -1 expecting positive value <= 2'],
