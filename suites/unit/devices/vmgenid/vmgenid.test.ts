@@ -124,7 +124,9 @@ describe('vmgenid across a migration', () => {
     expect(state).toEqual({ vmgenid_addr_le: [0x28, 0xf0, 0xff, 0x01, 0, 0, 0, 0] });
     expect(vmgenidCommit(dst, state, dstMem)).toBe(true);
     expect(dst.address()).toBe(addr);
-    // a6a1e3b0-7d2c-4b1e-... with time_low, time_mid, time_hi swapped.
+    // a6a1e3b0-7d2c-4b1e-... with time_low, time_mid, time_hi swapped. Checked on real 7.2: a
+    // pc-q35-7.2 destination started with this guid, fed the real running-source stream
+    // (fixture q35-vmgenid-7.2), showed `xp /16xb 0x1fff028` = b0 e3 a1 a6 2c 7d 1e 4b 9f 00 11 22 33 44 55 66.
     expect(guestGuid(dstMem, addr)).toBe('b0e3a1a62c7d1e4b9f00112233445566');
   });
 
