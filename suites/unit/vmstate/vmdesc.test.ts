@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LoadError, WireReader, WireWriter } from '../../../src/wire/index.js';
-import type { VMStateDescription } from '../../../src/vmstate/description.js';
+import type { StateObject, VMStateDescription } from '../../../src/vmstate/description.js';
 import {
   descriptionFromVmdesc,
   parseVmdesc,
@@ -213,7 +213,7 @@ describe('arrays QEMU describes element by element, whose elements differ', () =
     minimum_version_id: 1,
     fields: [{ name: 'ports', kind: 'array', of: { kind: 'struct', vmsd: port }, length: 2 }],
   };
-  const state = { ports: [{ on: 1, e: 0x102 }, { on: 0 }] };
+  const state: StateObject = { ports: [{ on: 1, e: 0x102 }, { on: 0 }] };
 
   it('become one field per element, written back with the same name and index', () => {
     const w = new WireWriter();
