@@ -12,6 +12,8 @@
  *  - a field with a nested "Description" becomes a struct of it;
  *  - any other field becomes an opaque run of `size` bytes (exact for
  *    scalars and fixed buffers, wrong for arrays and variable sizes);
+ *  - with newer QEMU's "num" (VMS_ARRAY count, not in 7.2 dumps) the field
+ *    becomes an array of `num` such elements;
  *  - "field_exists": true cannot be decided from the dump: the field gets a
  *    field_exists supplied by the caller's resolver, or one that refuses
  *    with `vmstate.description-invalid` when a walker asks it.
@@ -147,8 +149,13 @@ function importField(ctx: ImportCtx, vmsdName: string, v: unknown, path: string,
     'Description' in o
       ? { kind: 'struct', vmsd: importVmsd(ctx, o['Description'], `${path}/Description`, depth + 1) }
       : { kind: 'opaque', info: 'unknown', size };
-  const field: VMStateField = { name, ...kind, version_id, meta: { dumpSize: size } };
-  if ('num' in o) field.meta!.dumpNum = int(o['num'], `${path}/num`);
+  const num = 'num' in o ? int(o['num'], `${path}/num`) : undefined;
+  if (num !== undefined && (num < 0 || num > 1 << 24)) invalid(`${path}/num`, 'out of range');
+  // Newer QEMU prints "num" for VMS_ARRAY fields: then the element count is known.
+  const field: VMStateField =
+    num !== undefined && num !== 1
+      ? { name, kind: 'array', of: kind, length: num, version_id, meta: { dumpSize: size, dumpNum: num } }
+      : { name, ...kind, version_id, meta: num === undefined ? { dumpSize: size } : { dumpSize: size, dumpNum: num } };
   if (hasExists) field.field_exists = ctx.resolver?.(vmsdName, name) ?? undecidable(vmsdName, name);
   return field;
 }

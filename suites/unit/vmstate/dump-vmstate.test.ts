@@ -122,6 +122,8 @@ describe('-dump-vmstate import on a hand-written dump', () => {
     expect(withNum).not.toBe(HAND);
     const { machine, descriptions } = descriptionsFromDumpVmstate(withNum);
     expect(dumpVmstate(descriptions, machine)).toBe(withNum);
+    // ... and with it the field is an array of 4 one-byte elements.
+    expect(descriptions.get('my-dev')!.fields[0]).toMatchObject({ kind: 'array', length: 4, of: { kind: 'opaque', size: 1 } });
   });
 });
 
