@@ -12,3 +12,4 @@ export * from './aer.js';
 export * from './vmstate.js';
 export * from './legacy-format.js';
 export * from './header.js';
+export * from './pci-bus.js';
