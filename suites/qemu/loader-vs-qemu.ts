@@ -1,0 +1,55 @@
+import type { Verdict } from '../../harness/targets/target.js';
+import { destinationFromProfile, loadStream, parseStream, profileFromCapture } from '../../src/migration/index.js';
+import type { ManifestEntry } from '../../harness/targets/capture-corpus.js';
+
+/**
+ * Our loader as a destination that mirrors a real QEMU build and machine:
+ * the profile comes from a stream that build wrote, its `info ramblock` and
+ * its -dump-vmstate, exactly what the corpus holds.
+ */
+
+export function ourVerdict(source: Uint8Array, entry: Pick<ManifestEntry, 'machine' | 'ramBlocks'>, dump: unknown, bytes: Uint8Array): Verdict {
+  const profile = profileFromCapture({ capture: parseStream(source), ramBlocks: entry.ramBlocks, dumpVmstate: dump, machine: entry.machine });
+  const v = loadStream(bytes, destinationFromProfile(profile));
+  return v.accepted ? { kind: 'accepted' } : { kind: 'refused', code: v.error.code, message: v.error.message };
+}
+
+/** QEMU's root-cause line: the first error line that is not the generic trailer or savevm's context line. */
+export function rootCause(message: string): string {
+  const lines = message.split('\n');
+  return lines.find((l) => !l.startsWith('load of migration failed:') && !l.startsWith('error while loading state')) ?? lines[0] ?? '';
+}
+
+/**
+ * Mutations where our loader is known to say something else than QEMU, with
+ * why. The suites run these as `it.fails`, so a fix shows up as a failure
+ * asking for the entry to be removed.
+ */
+export const KNOWN_DIVERGENCES: Record<string, string> = {
+  'truncate-between-sections':
+    'the truncated stream has no vmdesc, so the next device section is opaque and the loader reports ' +
+    'vmstate.opaque-section ("no footer ... follows it") instead of running out of bytes (wire.truncated)',
+  'truncate-before-eof': 'same as truncate-between-sections, for the last section (globalstate)',
+};
+
+/**
+ * The agreement we require. Same verdict kind always. For a refusal, the same
+ * check code and our message equal to QEMU's root-cause line, except for
+ * truncations: QEMU's reads past the end return zeros and set a sticky -EIO,
+ * so it says either only "Input/output error" or something about the zeros
+ * it read (e.g. "Size mismatch: pc.ram: 0x0 != ..."); for those our loader
+ * must say what QEMU says or `wire.truncated`.
+ */
+export function agreement(name: string, qemu: Verdict, ours: Verdict): { ok: boolean; why: string } {
+  const show = `qemu=${JSON.stringify(qemu)} ours=${JSON.stringify(ours)}`;
+  if (qemu.kind !== ours.kind) return { ok: false, why: `verdict kind differs: ${show}` };
+  if (qemu.kind !== 'refused' || ours.kind !== 'refused') return { ok: true, why: '' };
+  const same = qemu.code === ours.code && rootCause(qemu.message) === ours.message;
+  if (name.startsWith('truncate-') && !same && ours.code !== 'wire.truncated') {
+    return { ok: false, why: `truncation neither reported as QEMU does nor as wire.truncated: ${show}` };
+  }
+  if (name.startsWith('truncate-')) return { ok: true, why: '' };
+  if (qemu.code !== ours.code) return { ok: false, why: `check code differs: ${show}` };
+  if (rootCause(qemu.message) !== ours.message) return { ok: false, why: `message differs: ${show}` };
+  return { ok: true, why: '' };
+}
