@@ -9,7 +9,7 @@ import {
   type RamList,
 } from '../memory/index.js';
 import type { StateObject, VMStateDescription } from '../vmstate/index.js';
-import { descriptionFromVmdesc, parseVmdesc, type VmdescDevice } from '../vmstate/vmdesc.js';
+import { descriptionFromVmdesc, type VmdescDevice } from '../vmstate/index.js';
 import { RAM_SECTION_VERSION, SectionType } from './constants.js';
 import { machineNameMatches, readConfiguration } from './configuration.js';
 import { findSection, sectionKey, type Destination, type DestinationSection } from './destination.js';
@@ -18,7 +18,7 @@ import type { ConfigurationSection } from './model.js';
 import { readRamRecords, type RamReadState, type RamTarget } from './ram-records.js';
 import { KIND_BY_TYPE, readFooter, readStartHeader } from './section-header.js';
 import { readStreamHeader } from './stream-header.js';
-import { locateVmdesc } from './vmdesc-section.js';
+import { vmdescDeviceMap } from './vmdesc-section.js';
 
 /**
  * Loads a stream into a destination the way QEMU 7.2's qemu_loadvm_state
@@ -79,7 +79,7 @@ export function loadStream(bytes: Uint8Array, dest: Destination, opts: LoadStrea
   try {
     readStreamHeader(ctx.r, opts.log);
     if (dest.sendConfiguration) loadConfiguration(ctx);
-    ctx.vmdesc = vmdescDevices(bytes);
+    ctx.vmdesc = vmdescDeviceMap(bytes);
     loadSections(ctx);
     readTrailingVmdesc(ctx);
   } catch (e) {
@@ -288,16 +288,6 @@ function readTrailingVmdesc(ctx: LoadCtx): void {
   if (r.remaining < 4) return;
   const len = r.u32();
   if (len > r.remaining) ctx.warnings.push(`vmdesc claims ${len} bytes, ${r.remaining} remain`);
-}
-
-function vmdescDevices(bytes: Uint8Array): Map<string, VmdescDevice> | undefined {
-  const found = locateVmdesc(bytes);
-  if (!found) return undefined;
-  try {
-    return new Map(parseVmdesc(found.raw, found.offset + 5).devices.map((d) => [sectionKey(d.name, d.instance_id), d]));
-  } catch {
-    return undefined;
-  }
 }
 
 function commit(ctx: LoadCtx): void {

@@ -1,6 +1,6 @@
 import { LoadError, WireReader, type CheckLog } from '../wire/index.js';
 import type { VMStateDescription } from '../vmstate/index.js';
-import { descriptionFromVmdesc, parseVmdesc, type Vmdesc, type VmdescDevice } from '../vmstate/vmdesc.js';
+import { descriptionFromVmdesc, type VmdescDevice } from '../vmstate/index.js';
 import { RAM_SECTION_IDSTR, RAM_SECTION_VERSION, SectionType } from './constants.js';
 import { readConfiguration } from './configuration.js';
 import { decodeWithDescription, findOpaqueEnd } from './device-body.js';
@@ -8,7 +8,7 @@ import type { SectionBody, SectionItem, StreamItem, StreamModel } from './model.
 import { readRamRecords, streamRamTarget, type RamReadState } from './ram-records.js';
 import { KIND_BY_TYPE, readFooter, readStartHeader } from './section-header.js';
 import { readStreamHeader } from './stream-header.js';
-import { locateVmdesc, readVmdescSection } from './vmdesc-section.js';
+import { readVmdescSection, vmdescDeviceMap } from './vmdesc-section.js';
 
 /**
  * Parses a whole stream into a StreamModel without a destination: the
@@ -52,7 +52,7 @@ export function parseStream(bytes: Uint8Array, opts: ParseOptions = {}): StreamM
     started: new Map(),
     ram: streamRamTarget(),
     ramState: {},
-    vmdesc: vmdescDevices(bytes),
+    vmdesc: vmdescDeviceMap(bytes),
     warnings: model.warnings,
   };
   for (;;) {
@@ -178,19 +178,6 @@ function findDescription(
   const given = ctx.opts.descriptions;
   const vmsd = given?.get(idstr) ?? given?.get(idstr.slice(idstr.lastIndexOf('/') + 1));
   return vmsd ? { vmsd, source: 'descriptions' } : undefined;
-}
-
-/** The vmdesc devices by "idstr#instance", if the stream ends with a valid vmdesc. */
-function vmdescDevices(bytes: Uint8Array): Map<string, VmdescDevice> | undefined {
-  const found = locateVmdesc(bytes);
-  if (!found) return undefined;
-  let vmdesc: Vmdesc;
-  try {
-    vmdesc = parseVmdesc(found.raw, found.offset + 5);
-  } catch {
-    return undefined;
-  }
-  return new Map(vmdesc.devices.map((d) => [`${d.name}#${d.instance_id}`, d]));
 }
 
 /** After EOF: an optional vmdesc, then anything else is kept as trailing bytes. */

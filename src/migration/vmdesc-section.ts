@@ -1,4 +1,5 @@
 import { LoadError, type WireReader, type WireWriter } from '../wire/index.js';
+import { parseVmdesc, type VmdescDevice } from '../vmstate/index.js';
 import { SectionType } from './constants.js';
 import type { VmdescSection } from './model.js';
 
@@ -14,11 +15,14 @@ import type { VmdescSection } from './model.js';
 export function locateVmdesc(bytes: Uint8Array): { offset: number; raw: Uint8Array } | undefined {
   const nul = bytes.lastIndexOf(0);
   if (nul < 0) return undefined;
-  const brace = bytes.indexOf(0x7b, nul);
-  if (brace < 5 || bytes[brace - 5] !== SectionType.VMDESCRIPTION) return undefined;
-  const len = ((bytes[brace - 4]! << 24) | (bytes[brace - 3]! << 16) | (bytes[brace - 2]! << 8) | bytes[brace - 1]!) >>> 0;
-  if (len > bytes.length - brace) return undefined;
-  return { offset: brace - 5, raw: bytes.subarray(brace, brace + len) };
+  // The be32 length itself may hold a 0x7b byte after its last zero byte,
+  // so try each brace within the 4 bytes that can still belong to it.
+  for (let brace = bytes.indexOf(0x7b, nul); brace >= 0 && brace <= nul + 5; brace = bytes.indexOf(0x7b, brace + 1)) {
+    if (brace < 5 || bytes[brace - 5] !== SectionType.VMDESCRIPTION) continue;
+    const len = ((bytes[brace - 4]! << 24) | (bytes[brace - 3]! << 16) | (bytes[brace - 2]! << 8) | bytes[brace - 1]!) >>> 0;
+    if (len <= bytes.length - brace) return { offset: brace - 5, raw: bytes.subarray(brace, brace + len) };
+  }
+  return undefined;
 }
 
 /** Reads a vmdesc after its 0x06 byte has been seen (not consumed). */
@@ -42,4 +46,16 @@ export function writeVmdescSection(w: WireWriter, raw: Uint8Array): void {
 
 export function vmdescInvalid(offset: number, message: string): LoadError {
   return new LoadError('stream.vmdesc-invalid', message, offset, 'vmdesc');
+}
+
+/** The devices of the stream's vmdesc by "idstr#instance", if the stream ends with a valid one. */
+export function vmdescDeviceMap(bytes: Uint8Array): Map<string, VmdescDevice> | undefined {
+  const found = locateVmdesc(bytes);
+  if (!found) return undefined;
+  try {
+    return new Map(parseVmdesc(found.raw, found.offset + 5).devices.map((d) => [`${d.name}#${d.instance_id}`, d]));
+  } catch {
+    // An invalid vmdesc decodes nothing; sections fall back to footers.
+    return undefined;
+  }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LoadError } from '../../../src/wire/index.js';
-import { descriptionFromVmdesc, parseVmdesc } from '../../../src/vmstate/vmdesc.js';
+import { descriptionFromVmdesc, parseVmdesc } from '../../../src/vmstate/index.js';
 import { encodeStream, locateVmdesc, parseStream, summarizeStream } from '../../../src/migration/index.js';
 import { StreamBytes, devVmsd, smallStream } from './hand-stream.js';
 import { corpusStream, haveCorpus } from './corpus-helpers.js';
