@@ -5,7 +5,7 @@
  * migration/vmstate.c, migration/vmstate-types.c and migration/savevm.c.
  */
 import { describe, expect, it } from 'vitest';
-import { WireReader } from '../../../src/wire/index.js';
+import { createCheckCounter, WireReader } from '../../../src/wire/index.js';
 import type { StateObject, VMStateDescription } from '../../../src/vmstate/description.js';
 import { loadVMState } from '../../../src/vmstate/walker-load.js';
 import { SaveError } from '../../../src/vmstate/walker-save.js';
@@ -375,5 +375,21 @@ describe('pre_save', () => {
     const vmsd = dev([], { pre_save: () => ({ message: 'device busy' }) });
     expect(() => save(vmsd, {})).toThrow(SaveError);
     expect(() => save(vmsd, {})).toThrow('pre-save failed: dev: device busy');
+  });
+});
+
+describe('check coverage', () => {
+  it('reports each check it evaluates to the CheckLog, refused or not', () => {
+    const log = createCheckCounter();
+    const vmsd = dev([
+      { name: 'n', kind: 'int', type: 'uint8' },
+      { name: 'a', kind: 'varray', of: { kind: 'int', type: 'uint8' }, countField: 'n', max: 4 },
+      { name: 'e', kind: 'equal', type: 'uint8' },
+    ]);
+    loadVMState(new WireReader(hex('02 0a0b 07')), vmsd, 1, { e: 7 }, { log });
+    expect(log.counts.get('vmstate.array-too-large')).toBe(1);
+    expect(log.counts.get('vmstate.equal-mismatch')).toBe(1);
+    expect(log.counts.get('section.version-too-new')).toBe(1);
+    expect(log.counts.get('section.version-too-old')).toBe(1);
   });
 });
