@@ -1,7 +1,7 @@
 import type { RegisterCommand } from './index.js';
 import { parseStream, summarizeStream, formatSummary, type StreamModel, type SectionItem } from '../../../src/migration/index.js';
 import { descriptionFromVmdesc, descriptionsFromDumpVmstate, parseVmdesc, vmdescFromDescription, type StateObject, type Value, type VMStateDescription, type VmdescDevice } from '../../../src/vmstate/index.js';
-import { readJsonFile, readStreamFile } from '../stream-file.js';
+import { readJsonFile, readStreamFile } from '../../io/stream-file.js';
 import { createOutput, jsonReplacer } from '../output.js';
 import { UsageError } from '../usage-error.js';
 

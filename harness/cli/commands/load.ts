@@ -1,7 +1,7 @@
 import type { RegisterCommand } from './index.js';
 import { describeVerdict, loadIntoQemu } from '../../targets/index.js';
 import { addMachineOptions, machineSpecFrom, requireOneTarget, type MachineOptions } from '../machine-options.js';
-import { readStreamFile } from '../stream-file.js';
+import { readStreamFile } from '../../io/stream-file.js';
 import { simulatedBuildUnavailable } from './simulated.js';
 import { createOutput } from '../output.js';
 

@@ -1,6 +1,6 @@
 import type { RegisterCommand } from './index.js';
 import { encodeStream, parseStream } from '../../../src/migration/index.js';
-import { readStreamFile, writeStreamFile } from '../stream-file.js';
+import { readStreamFile, writeStreamFile } from '../../io/stream-file.js';
 
 /** Parse and re-encode: byte-identical for a valid stream, a LoadError for an invalid one. */
 export const registerRewrite: RegisterCommand = (program, setExit) => {

@@ -1,7 +1,7 @@
 import type { RegisterCommand } from './index.js';
 import { captureStream, QemuStartError } from '../../targets/index.js';
 import { addMachineOptions, machineSpecFrom, requireOneTarget, type MachineOptions } from '../machine-options.js';
-import { writeStreamFile } from '../stream-file.js';
+import { writeStreamFile } from '../../io/stream-file.js';
 import { simulatedBuildUnavailable } from './simulated.js';
 import { UsageError } from '../usage-error.js';
 
