@@ -53,6 +53,8 @@ export interface RamBlockView {
   block: string;
   resizeable: boolean;
   maxLength?: number;
+  /** Padding step of the blob that fills the block (see the ram-block change). */
+  padding?: number;
   /** Build that created the block, and the one that last changed its rule. */
   since: VersionString;
   changedIn: VersionString;

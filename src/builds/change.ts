@@ -107,6 +107,12 @@ export type Change = ChangeBase &
         resizeable: boolean;
         /** max_length for resizeable blocks. */
         maxLength?: number;
+        /**
+         * The blob is padded to a multiple of this before it becomes the
+         * block's used_length (ACPI_BUILD_TABLE_SIZE for the tables of
+         * machine types that pad; legacy machine types keep their own sizes).
+         */
+        padding?: number;
       }
     | { kind: 'ram-feature'; feature: RamFeature; enabled: boolean }
     | { kind: 'stream-feature'; feature: StreamFeature; enabled: boolean; compat?: CompatSwitch }

@@ -132,6 +132,7 @@ export function applyChange(view: BuildView, build: VersionString, change: Chang
         block: change.block,
         resizeable: change.resizeable,
         ...(change.maxLength === undefined ? {} : { maxLength: change.maxLength }),
+        ...(change.padding === undefined ? {} : { padding: change.padding }),
         since: before?.since ?? build,
         changedIn: build,
       };

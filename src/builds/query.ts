@@ -94,7 +94,13 @@ export function sharedMachines(a: VersionString, b: VersionString): string[] {
 export interface StreamLayout {
   configurationSection: boolean;
   sectionFooters: boolean;
-  globalState: boolean;
+  /**
+   * The globalstate section: mandatory with store-global-state on; with it
+   * off (hw_compat_2_3) migration/global_state.c still sends it unless the
+   * run state is "running" or "paused" (a guest started with -S is in
+   * "prelaunch", so real 7.2 captures of pc-i440fx-2.3 carry it).
+   */
+  globalState: 'always' | 'unless-running-or-paused' | 'never';
   vmdesc: boolean;
 }
 
@@ -104,7 +110,7 @@ export function streamLayoutFor(version: VersionString, machine: string): Stream
   return {
     configurationSection: view.stream['configuration-section'].enabled && m.sendConfiguration,
     sectionFooters: view.stream['section-footer'].enabled && m.sendSectionFooter,
-    globalState: view.stream['global-state'].enabled && m.storeGlobalState,
+    globalState: !view.stream['global-state'].enabled ? 'never' : m.storeGlobalState ? 'always' : 'unless-running-or-paused',
     vmdesc: view.stream.vmdesc.enabled && !m.suppressVmdesc,
   };
 }

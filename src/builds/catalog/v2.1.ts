@@ -9,6 +9,15 @@ export const build_2_1: BuildDelta = {
   changes: [
     ...machineChanges('2.1', '2.0'),
     {
+      kind: 'ram-block', block: '/rom@etc/acpi/tables', resizeable: false, padding: 0x20000,
+      reason: 'ACPI tables are padded to ACPI_BUILD_TABLE_SIZE (doubled to 0x20000) so they rarely change size; pc-i440fx-1.7/2.0 keep the exact legacy sizes',
+      source: {
+        ref: 'commit "acpi-build: tweak acpi migration limits" (2014-07-29), as described by "pc: reserve more memory for ACPI for new machine types" (mst, 2014-08-20): it "doubled the size of ACPI tables"',
+        commit: '868270f23d8d', qemu: '2.1', confidence: 'verified',
+        note: 'padding 0x20000 for pc-i440fx-2.1 observed on real 7.2; the legacy 1.7/2.0 sizing matches the observed 0x2000 used_length',
+      },
+    },
+    {
       kind: 'property-added', device: 'apic', property: 'version', default: '0x14',
       effect: 'local APIC version register the guest reads',
       compat: compatSwitch('pc_compat_2_0', 'apic', 'version'),

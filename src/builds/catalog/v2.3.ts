@@ -15,7 +15,7 @@ export const build_2_3: BuildDelta = {
       source: { ...SEED_000, qemu: '2.3', note: 'merged as qemu_ram_alloc_resizeable/qemu_ram_resize; ACPI uses it from 2.3 (see next change)' },
     },
     {
-      kind: 'ram-block', block: '/rom@etc/acpi/tables', resizeable: true, maxLength: 0x200000,
+      kind: 'ram-block', block: '/rom@etc/acpi/tables', resizeable: true, maxLength: 0x200000, padding: 0x20000,
       reason: 'ACPI tables may grow between versions without breaking migration; max is ACPI_BUILD_TABLE_MAX_SIZE',
       source: commit('acpi-build: make ROMs RAM blocks resizeable', '2.3', 'a1666142db62', '"(since 2.3)" per Igor Mammedov; max 0x200000 = ACPI_BUILD_TABLE_MAX_SIZE, observed as max_length on 7.2'),
     },

@@ -111,6 +111,9 @@ describe('the fold', () => {
     expect(getBuild('2.2').ramBlocks['/rom@etc/acpi/tables']).toMatchObject({ resizeable: false, since: '1.7' });
     expect(getBuild('2.3').ramBlocks['/rom@etc/acpi/tables']).toMatchObject({ resizeable: true, maxLength: 0x200000, since: '1.7', changedIn: '2.3' });
     expect(getBuild('5.2').ramBlocks['/rom@etc/table-loader']?.maxLength).toBe(0x1000);
+    // 868270f23d8d (2.1) pads tables to ACPI_BUILD_TABLE_SIZE 0x20000; 1.7/2.0 have legacy sizes.
+    expect(getBuild('2.0').ramBlocks['/rom@etc/acpi/tables']?.padding).toBeUndefined();
+    expect(getBuild('2.1').ramBlocks['/rom@etc/acpi/tables']).toMatchObject({ resizeable: false, padding: 0x20000 });
     // Observed on real 7.2: table-loader max_length 0x10000, rsdp 0x1000, tables 0x200000.
     expect(getBuild('7.2').ramBlocks['/rom@etc/table-loader']?.maxLength).toBe(0x10000);
     expect(getBuild('7.2').ramBlocks['/rom@etc/acpi/rsdp']?.maxLength).toBe(0x1000);

@@ -25,10 +25,11 @@ describe('query API', () => {
 
   it('streamLayoutFor matches what real 7.2 wrote per machine type (/tmp/cap streams)', () => {
     // pc-i440fx-1.4: no configuration, vmdesc present; 2.0: neither; 2.3: vmdesc; 2.4: everything.
-    expect(streamLayoutFor('7.2', 'pc-i440fx-1.4')).toEqual({ configurationSection: false, sectionFooters: false, globalState: false, vmdesc: true });
-    expect(streamLayoutFor('7.2', 'pc-i440fx-2.0')).toEqual({ configurationSection: false, sectionFooters: false, globalState: false, vmdesc: false });
-    expect(streamLayoutFor('7.2', 'pc-i440fx-2.3')).toEqual({ configurationSection: false, sectionFooters: false, globalState: false, vmdesc: true });
-    expect(streamLayoutFor('7.2', 'pc-i440fx-2.4')).toEqual({ configurationSection: true, sectionFooters: true, globalState: true, vmdesc: true });
+    const old = { configurationSection: false, sectionFooters: false, globalState: 'unless-running-or-paused' };
+    expect(streamLayoutFor('7.2', 'pc-i440fx-1.4')).toEqual({ ...old, vmdesc: true });
+    expect(streamLayoutFor('7.2', 'pc-i440fx-2.0')).toEqual({ ...old, vmdesc: false });
+    expect(streamLayoutFor('7.2', 'pc-i440fx-2.3')).toEqual({ ...old, vmdesc: true });
+    expect(streamLayoutFor('7.2', 'pc-i440fx-2.4')).toEqual({ configurationSection: true, sectionFooters: true, globalState: 'always', vmdesc: true });
     expect(streamLayoutFor('7.2', 'isapc').configurationSection).toBe(true);
     expect(streamLayoutFor('7.2', 'microvm').configurationSection).toBe(true);
   });
@@ -37,6 +38,7 @@ describe('query API', () => {
     expect(streamLayoutFor('2.2', 'pc-i440fx-1.4').vmdesc).toBe(false);
     expect(streamLayoutFor('2.3', 'pc-i440fx-2.3').configurationSection).toBe(false);
     expect(streamLayoutFor('2.4', 'pc-i440fx-2.4').configurationSection).toBe(true);
+    expect(streamLayoutFor('2.3', 'pc-i440fx-2.3').globalState).toBe('never');
   });
 });
 
