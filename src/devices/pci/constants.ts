@@ -102,3 +102,39 @@ export const QEMU_PCIE_ERR_UNC_MASK = 1 << 11;
 /** PCI_SUBVENDOR_ID_REDHAT_QUMRANET / PCI_SUBDEVICE_ID_QEMU: QEMU's default subsystem ids. */
 export const PCI_SUBVENDOR_ID_REDHAT_QUMRANET = 0x1af4;
 export const PCI_SUBDEVICE_ID_QEMU = 0x1100;
+
+// Type 1 (PCI-to-PCI bridge) header
+export const PCI_PRIMARY_BUS = 0x18;
+export const PCI_SECONDARY_BUS = 0x19;
+export const PCI_SUBORDINATE_BUS = 0x1a;
+export const PCI_SEC_LATENCY_TIMER = 0x1b;
+export const PCI_IO_BASE = 0x1c;
+export const PCI_IO_LIMIT = 0x1d;
+export const PCI_SEC_STATUS = 0x1e;
+export const PCI_MEMORY_BASE = 0x20;
+export const PCI_MEMORY_LIMIT = 0x22;
+export const PCI_PREF_MEMORY_BASE = 0x24;
+export const PCI_PREF_MEMORY_LIMIT = 0x26;
+export const PCI_PREF_BASE_UPPER32 = 0x28;
+export const PCI_PREF_LIMIT_UPPER32 = 0x2c;
+export const PCI_BRIDGE_CONTROL = 0x3e;
+/** ~0x0f masked to a byte / word, as pci_init_mask_bridge uses them. */
+export const PCI_IO_RANGE_MASK_BYTE = 0xf0;
+export const PCI_MEMORY_RANGE_MASK_WORD = 0xfff0;
+export const PCI_PREF_RANGE_MASK_WORD = 0xfff0;
+export const PCI_IO_RANGE_TYPE_MASK = 0x0f;
+export const PCI_IO_RANGE_TYPE_16 = 0x00;
+export const PCI_PREF_RANGE_TYPE_MASK = 0x0f;
+export const PCI_PREF_RANGE_TYPE_64 = 0x01;
+export const PCI_BRIDGE_CTL_PARITY = 0x01;
+export const PCI_BRIDGE_CTL_SERR = 0x02;
+export const PCI_BRIDGE_CTL_ISA = 0x04;
+export const PCI_BRIDGE_CTL_VGA = 0x08;
+export const PCI_BRIDGE_CTL_VGA_16BIT = 0x10;
+export const PCI_BRIDGE_CTL_MASTER_ABORT = 0x20;
+export const PCI_BRIDGE_CTL_BUS_RESET = 0x40;
+export const PCI_BRIDGE_CTL_FAST_BACK = 0x80;
+export const PCI_BRIDGE_CTL_DISCARD = 0x100;
+export const PCI_BRIDGE_CTL_SEC_DISCARD = 0x200;
+export const PCI_BRIDGE_CTL_DISCARD_STATUS = 0x400;
+export const PCI_BRIDGE_CTL_DISCARD_SERR = 0x800;

@@ -13,3 +13,4 @@ export * from './vmstate.js';
 export * from './legacy-format.js';
 export * from './header.js';
 export * from './pci-bus.js';
+export * from './bridge.js';

@@ -1,4 +1,4 @@
-import type { StateObject, VMStateDescription, Value } from '../../vmstate/index.js';
+import type { StateObject, VMStateDescription, VMStateField, Value } from '../../vmstate/index.js';
 import { LoadError, type WireReader, type WireWriter } from '../../wire/index.js';
 import { PCI_NUM_PINS, PCI_STATUS, PCI_STATUS_INTERRUPT } from './constants.js';
 import { hex } from './config-bytes.js';
@@ -54,6 +54,15 @@ export function pciDeviceVmsd(dev: PciDevice): VMStateDescription {
       checkPciDeviceState(dev, state, versionId);
     },
   };
+}
+
+/**
+ * VMSTATE_PCI_DEVICE(_field, _state): VMSTATE_STRUCT of vmstate_pci_device,
+ * loaded at the struct's own version (2), so irq_state is always present.
+ * Devices name the member "parent_obj" (e1000, e1000e) or "dev".
+ */
+export function pciDeviceStructField(dev: PciDevice, fieldName = 'parent_obj'): VMStateField {
+  return { name: fieldName, kind: 'struct', vmsd: pciDeviceVmsd(dev) };
 }
 
 /**
