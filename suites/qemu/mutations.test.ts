@@ -193,4 +193,56 @@ describeQemu('real QEMU refuses mutated real streams', (qemu) => {
       for (const [name, r] of verdicts) checkVerdict(r.verdict, expected[name]!, r.log);
     });
   });
+
+  /**
+   * Not byte mutations: real streams loaded into a destination configured
+   * differently. Expected lines from QEMU 7.2's sources as named; where the
+   * destination's configuration is in the corpus, our loader (profiled from
+   * that capture) must agree.
+   */
+  describe('configuration mismatches', () => {
+    const dumps: Record<string, string> = { 'pc-q35-7.2': 'pc-q35-7.2.vmstate.json.gz', 'pc-i440fx-7.2': 'pc-i440fx-7.2.vmstate.json.gz' };
+    const unknownBlock = (b: string): string[] => [`Unknown ramblock "${b}", cannot accept migration`, RAM_LOAD, EINVAL];
+    const machineMismatch = (from: string, to: string): string[] => [`Machine type received is '${from}' and local is '${to}'`, EINVAL];
+    const cases: Array<{ name: string; from: string; to: { machine: string; devices?: string[]; ram?: string }; toCorpus?: string; expect: Expected }> = [
+      // savevm.c configuration_post_load compares the names.
+      { name: 'q35 into i440fx', from: 'pc-q35-7.2', to: { machine: 'pc-i440fx-7.2' }, toCorpus: 'pc-i440fx-7.2', expect: { kind: 'refused', code: 'stream.machine-mismatch', lines: machineMismatch('pc-q35-7.2', 'pc-i440fx-7.2') } },
+      { name: 'q35-7.2 into q35-7.1', from: 'pc-q35-7.2', to: { machine: 'pc-q35-7.1' }, expect: { kind: 'refused', code: 'stream.machine-mismatch', lines: machineMismatch('pc-q35-7.2', 'pc-q35-7.1') } },
+      { name: 'q35-2.4 into q35-7.2', from: 'pc-q35-2.4', to: { machine: 'pc-q35-7.2' }, toCorpus: 'pc-q35-7.2', expect: { kind: 'refused', code: 'stream.machine-mismatch', lines: machineMismatch('pc-q35-2.4', 'pc-q35-7.2') } },
+      { name: 'microvm into q35', from: 'microvm', to: { machine: 'pc-q35-7.2' }, toCorpus: 'pc-q35-7.2', expect: { kind: 'refused', code: 'stream.machine-mismatch', lines: machineMismatch('microvm', 'pc-q35-7.2') } },
+      // pc-i440fx-2.3 does not send configuration; 7.2 requires it.
+      { name: 'i440fx-2.3 into i440fx-7.2', from: 'pc-i440fx-2.3', to: { machine: 'pc-i440fx-7.2' }, toCorpus: 'pc-i440fx-7.2', expect: { kind: 'refused', code: 'stream.config-missing', lines: ['Configuration section missing', EINVAL] } },
+      // The other way the destination does not expect QEMU_VM_CONFIGURATION (7) and takes it for a section type.
+      { name: 'i440fx-7.2 into i440fx-2.3', from: 'pc-i440fx-7.2', to: { machine: 'pc-i440fx-2.3' }, toCorpus: 'pc-i440fx-2.3', expect: { kind: 'refused', code: 'stream.unknown-section-type', lines: ['Unknown savevm section type 7', EINVAL] } },
+      // The option ROM is a RAM block; the destination without the NIC (or without its ROM) has no such block.
+      { name: 'e1000 into bare q35', from: 'pc-q35-7.2+e1000', to: { machine: 'pc-q35-7.2' }, toCorpus: 'pc-q35-7.2', expect: { kind: 'refused', code: 'ram.unknown-block', lines: unknownBlock('0000:00:01.0/e1000.rom') } },
+      { name: 'e1000 into e1000,romfile=', from: 'pc-q35-7.2+e1000', to: { machine: 'pc-q35-7.2', devices: ['e1000,romfile='] }, toCorpus: 'pc-q35-7.2+e1000-no-rom', expect: { kind: 'refused', code: 'ram.unknown-block', lines: unknownBlock('0000:00:01.0/e1000.rom') } },
+      // A destination block or device the stream does not mention keeps its own contents: accepted.
+      { name: 'e1000,romfile= into e1000', from: 'pc-q35-7.2+e1000-no-rom', to: { machine: 'pc-q35-7.2', devices: ['e1000'] }, toCorpus: 'pc-q35-7.2+e1000', expect: { kind: 'accepted' } },
+      { name: 'bare q35 into q35 with e1000', from: 'pc-q35-7.2', to: { machine: 'pc-q35-7.2', devices: ['e1000'] }, toCorpus: 'pc-q35-7.2+e1000', expect: { kind: 'accepted' } },
+      // vmgenid keeps its GUID in fw_cfg, not in a RAM block: the first thing missing is its section.
+      {
+        name: 'vmgenid into bare q35', from: 'pc-q35-7.2+vmgenid', to: { machine: 'pc-q35-7.2' }, toCorpus: 'pc-q35-7.2',
+        expect: { kind: 'refused', code: 'stream.unknown-section', lines: ["Unknown savevm section or instance 'vmgenid' 0. Make sure that your current VM setup matches your saved VM setup, including any hotplugged devices", EINVAL] },
+      },
+      // -m 32M into -m 64M: pc.ram is a fixed block (qemu_ram_resize: "Size mismatch").
+      { name: '32M into 64M', from: 'pc-q35-7.2', to: { machine: 'pc-q35-7.2', ram: '64M' }, expect: { kind: 'refused', code: 'ram.size-mismatch', lines: ['Size mismatch: pc.ram: 0x2000000 != 0x4000000: Invalid argument', RAM_LOAD, EINVAL] } },
+    ];
+    const streams = readManifest().streams;
+    const byName = (n: string) => streams.find((x) => x.name === n)!;
+
+    describe.concurrent('each', () => {
+      it.each(cases.map((c) => [c.name, c] as const))('%s', async (_n, c) => {
+        const bytes = readCorpusStream(byName(c.from));
+        const r = await loadIntoQemu(qemu, c.to, bytes, { timeoutMs: 20_000 });
+        checkVerdict(r.verdict, c.expect, r.log);
+        if (c.toCorpus) {
+          const dest = byName(c.toCorpus);
+          const dump = dumps[dest.machine] ? readCorpusJson(dumps[dest.machine]!) : undefined;
+          const a = agreement(c.name, r.verdict, ourVerdict(readCorpusStream(dest), dest, dump, bytes));
+          expect(a.ok, a.why).toBe(true);
+        }
+      });
+    });
+  });
 });
