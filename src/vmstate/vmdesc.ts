@@ -7,13 +7,15 @@
  * a description made from it is a concrete, fixed layout for that section
  * of that stream. Subsections appear in it only when they were sent, so a
  * description made from a vmdesc has exactly those subsections, each with a
- * `needed` that always says yes ("it was in the stream"); a subsection that
- * is in the stream but not in the vmdesc is then refused as unknown.
+ * `needed` that says whether the state being saved has it (see
+ * presentInState); a subsection that is in a stream but not in the vmdesc
+ * is refused as unknown.
  */
 import { LoadError, WireWriter } from '../wire/index.js';
 import type { ElementKind, FieldKind, IntType, StateObject, VMStateDescription, VMStateField } from './description.js';
-import { INT_WIDTH } from './field-info.js';
+import { INT_WIDTH, stateKey } from './field-info.js';
 import type { Vmdesc, VmdescDevice, VmdescField, VmdescStruct, VmdescWriter } from './vmdesc-types.js';
+import { subsectionsLoaded } from './walker-load.js';
 import { saveVMState } from './walker-save.js';
 
 export type { Vmdesc, VmdescDevice, VmdescField, VmdescStruct, VmdescWriter } from './vmdesc-types.js';
@@ -206,8 +208,20 @@ function convInvalid(path: string, message: string): never {
   throw new LoadError('vmstate.description-invalid', `Invalid vmdesc: ${path}: ${message}`, 0, path);
 }
 
-/** Subsections made from a vmdesc were in the stream: always needed. */
-const presentInStream = (): boolean => true;
+/**
+ * `needed` of a subsection made from a vmdesc: "present in this state". A
+ * state loadVMState produced knows which subsections it read; any other
+ * state counts as having the subsection when it holds all of its fields.
+ * So a description made from one stream's vmdesc also decodes and re-saves
+ * another stream that lacks some of those subsections.
+ */
+function presentInState(sub: VMStateDescription): (s: StateObject) => boolean {
+  return (s) => {
+    const loaded = subsectionsLoaded(s);
+    if (loaded) return loaded.has(sub.name);
+    return sub.fields.length > 0 && sub.fields.every((f) => f.kind === 'validate' || stateKey(sub, f) in s);
+  };
+}
 
 /**
  * The concrete layout of one section as the vmdesc describes it. Known info
@@ -240,10 +254,11 @@ function structFromVmdesc(s: VmdescStruct, ctx: ConvCtx): VMStateDescription {
     fields: fieldsFromVmdesc(s.fields, ctx),
   };
   if (s.subsections) {
-    vmsd.subsections = s.subsections.map((sub) => ({
-      ...structFromVmdesc(sub, { path: `${ctx.path}/${sub.vmsd_name}` }),
-      needed: presentInStream,
-    }));
+    vmsd.subsections = s.subsections.map((sub) => {
+      const d = structFromVmdesc(sub, { path: `${ctx.path}/${sub.vmsd_name}` });
+      d.needed = presentInState(d);
+      return d;
+    });
   }
   return vmsd;
 }

@@ -39,6 +39,24 @@ interface Ctx {
   log: CheckLog | undefined;
 }
 
+/**
+ * Which subsections a load actually read, per state object (the section's,
+ * or a struct element's). Kept beside the state, not in it, so it never
+ * shows up as a field; the save walker carries it over to its working copy.
+ */
+const loadedSubsections = new WeakMap<StateObject, Set<string>>();
+
+/** The subsections loadVMState read into this state object; undefined if it did not load it. */
+export function subsectionsLoaded(state: StateObject): ReadonlySet<string> | undefined {
+  return loadedSubsections.get(state);
+}
+
+/** Gives `to` (a copy of `from`) the same record of loaded subsections. */
+export function carrySubsectionsLoaded(from: StateObject, to: StateObject): void {
+  const set = loadedSubsections.get(from);
+  if (set) loadedSubsections.set(to, set);
+}
+
 /** Which message and code a version check uses depends on where the description sits. */
 type Level = 'section' | 'subsection' | 'struct';
 
@@ -103,6 +121,7 @@ function loadDescription(
 ): StateObject {
   checkVersion(ctx, vmsd, versionId, path, level);
   const state: StateObject = { ...local };
+  loadedSubsections.set(state, new Set());
   loadFieldsAndSubsections(ctx, vmsd, versionId, state, path);
   return state;
 }
@@ -376,6 +395,7 @@ function loadSubsections(ctx: Ctx, vmsd: VMStateDescription, state: StateObject,
     r.path = subPath;
     const version = r.u32() & 0xff;
     checkVersion(ctx, sub, version, subPath, 'subsection');
+    loadedSubsections.get(state)?.add(name);
     // A subsection's fields address the same object as its parent's.
     loadFieldsAndSubsections(ctx, sub, version, state, subPath);
   }

@@ -15,7 +15,7 @@ import type { WireWriter } from '../wire/index.js';
 import type { ElementKind, StateObject, VMStateDescription, VMStateField, Value } from './description.js';
 import { bitmapWords, elementTypeName, fieldExists, stateKey, vmdescFieldName } from './field-info.js';
 import type { VmdescField, VmdescStruct, VmdescWriter } from './vmdesc-types.js';
-import { QEMU_VM_SUBSECTION } from './walker-load.js';
+import { carrySubsectionsLoaded, QEMU_VM_SUBSECTION } from './walker-load.js';
 
 /** Saving a state that does not fit its description is a programming error, not a LoadError. */
 export class SaveError extends Error {
@@ -53,6 +53,7 @@ function saveDescription(
   path: string,
 ): void {
   const s: StateObject = { ...state };
+  carrySubsectionsLoaded(state, s);
   const refusal = vmsd.pre_save?.(s);
   if (refusal) throw new SaveError(`pre-save failed: ${vmsd.name}: ${refusal.message}`, refusal.field ? `${path}/${refusal.field}` : path);
   let fields: VmdescField[] | undefined;
