@@ -8,3 +8,4 @@ export * from './expected-breaks.js';
 export * from './query.js';
 export { CATALOG } from './catalog/index.js';
 export { machineChanges } from './machine-changes.js';
+export * from './summary.js';

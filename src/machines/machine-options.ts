@@ -17,7 +17,11 @@ export interface MachineStreamOptions {
   sendConfiguration: boolean;
   /** QEMU_VM_SECTION_FOOTER (0x7e) after each section. */
   sendSectionFooter: boolean;
-  /** The "globalstate" section (run state) is written. */
+  /**
+   * The "globalstate" section (run state) is mandatory. When false it is
+   * optional: migration/global_state.c still sends it unless the run state
+   * is "running" or "paused".
+   */
   storeGlobalState: boolean;
   /** No trailing vmdesc JSON (MachineState.suppress_vmdesc). */
   suppressVmdesc: boolean;

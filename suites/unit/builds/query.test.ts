@@ -86,3 +86,16 @@ describe('expectedBreaks', () => {
     expect(expectedBreaks('8.2', '7.2', 'pc-i440fx-1.7')).toEqual([]);
   });
 });
+
+describe('buildSummary', () => {
+  it('says what a build offers and what it changed, as plain JSON', async () => {
+    const { buildSummary, catalogSummary } = await import('../../../src/builds/index.js');
+    const s = buildSummary('8.0.1');
+    expect(s).toMatchObject({ version: '8.0.1', base: '8.0', defaultMachine: 'pc-i440fx-8.0' });
+    expect(s.changes.map((c) => c.kind)).toEqual(['pci-cap-present', 'compat-entry-added']);
+    expect(s.devices).toContain('vmgenid');
+    expect(JSON.parse(JSON.stringify(s))).toEqual(s);
+    expect(buildSummary('8.0').expectedBreaks).toContain('pcie-err-unc-mask-8.0');
+    expect(catalogSummary().length).toBeGreaterThanOrEqual(14);
+  });
+});
