@@ -1,4 +1,4 @@
-export { describeVerdict } from './target.js';
+export { describeVerdict, exitCodeFor } from './target.js';
 export type { LoadOptions, LoadOutcome, MachineSpec, SaveOptions, SaveOutcome, Target, Verdict, VerdictKind } from './target.js';
 export { QemuTarget, captureStream, loadIntoQemu, DEFAULT_LOAD_TIMEOUT_MS, DEFAULT_SAVE_TIMEOUT_MS } from './qemu-target.js';
 export type { CaptureResult, QemuLoadOptions, QemuSaveOptions } from './qemu-target.js';

@@ -76,3 +76,12 @@ export function describeVerdict(v: Verdict): string {
       return `harness-error: ${v.message}`;
   }
 }
+
+/**
+ * The exit status `migcompat load` uses: 0 accepted, 1 refused or a finding
+ * about the target (hang, crash), 2 when the harness could not run the case.
+ */
+export function exitCodeFor(v: Verdict): 0 | 1 | 2 {
+  if (v.kind === 'accepted') return 0;
+  return v.kind === 'harness-error' ? 2 : 1;
+}

@@ -85,4 +85,14 @@ describeQemu('real QEMU: every machine type and device variant', (qemu) => {
       expect(back.verdict, back.log.join('\n')).toEqual({ kind: 'accepted' });
     });
   });
+
+  it('takes --ram in -m syntax: 64M gives a 0x4000000-byte pc.ram', async () => {
+    const spec = { machine: 'pc-q35-7.2', ram: '64M' };
+    const cap = await captureStream(qemu, spec);
+    const map = mapStream(cap.stream);
+    // 64 MiB = 64 * 2^20 = 0x4000000.
+    expect(map.ramBlocks[0]).toMatchObject({ idstr: 'pc.ram', length: 0x4000000n });
+    expect(cap.ramBlocks[0]).toMatchObject({ idstr: 'pc.ram', used: 0x4000000, max: 0x4000000 });
+    expect((await loadIntoQemu(qemu, spec, cap.stream)).verdict).toEqual({ kind: 'accepted' });
+  });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseMachineHelp, parseRamBlockTable, parseVersion } from '../../harness/targets/qemu-info.js';
 import { classifyQemuRefusal } from '../../harness/targets/qemu-classify.js';
 import { errorLines } from '../../harness/targets/qemu-process.js';
-import { describeVerdict } from '../../harness/targets/target.js';
+import { describeVerdict, exitCodeFor } from '../../harness/targets/target.js';
 
 // Verbatim excerpts of what QEMU 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3) prints.
 const MACHINE_HELP = `Supported machines are:
@@ -120,5 +120,15 @@ describe('describeVerdict', () => {
     );
     expect(describeVerdict({ kind: 'accepted' })).toBe('accepted');
     expect(describeVerdict({ kind: 'hang', message: 'no migration verdict within 1000 ms' })).toBe('hang: no migration verdict within 1000 ms');
+  });
+});
+
+describe('exitCodeFor', () => {
+  it('follows DESIGN.md: 0 accepted, 1 refused or failed, 2 environment error', () => {
+    expect(exitCodeFor({ kind: 'accepted' })).toBe(0);
+    expect(exitCodeFor({ kind: 'refused', code: 'x', message: 'y' })).toBe(1);
+    expect(exitCodeFor({ kind: 'hang', message: 'y' })).toBe(1);
+    expect(exitCodeFor({ kind: 'crash', message: 'y', signal: 'SIGSEGV' })).toBe(1);
+    expect(exitCodeFor({ kind: 'harness-error', message: 'y' })).toBe(2);
   });
 });
