@@ -25,8 +25,11 @@ import { clonePciDevice, pciConfigSize, pciIsExpress, type PciDevice } from './p
  *
  * Walker integration: config and irq_state are `opaque` fields (their
  * VMStateInfo names kept) and the checks run in post_load, which *throws* a
- * LoadError with a pci.* code (HookRefusal has no code field). post_load
- * only checks; applyPciDeviceState() commits once the stream is accepted.
+ * LoadError with a pci.* code (HookRefusal has no code field). Hooks do not
+ * see the stream position, so such an error's offset is relative to the
+ * field (config: the byte index i); loadPciDevice() gives exact stream
+ * offsets. post_load only checks; applyPciDeviceState() commits once the
+ * stream is accepted.
  */
 
 export const PCI_DEVICE_VMSD_VERSION = 2;
@@ -46,8 +49,10 @@ export function pciDeviceVmsd(dev: PciDevice): VMStateDescription {
     minimum_version_id: 1,
     fields: [
       { name: 'version_id', kind: 'int', type: 'int32' },
-      { name: 'config', kind: 'opaque', info: 'pci config', size: 256, field_exists: () => !pciIsExpress(dev) },
-      { name: 'config', kind: 'opaque', info: 'pci config', size: 4096, field_exists: () => pciIsExpress(dev) },
+      // Two fields named "config" (QEMU's vmdesc calls them config / config[1]);
+      // only one exists per device, and both keep their value under "config".
+      { name: 'config', key: 'config', kind: 'opaque', info: 'pci config', size: 256, field_exists: () => !pciIsExpress(dev) },
+      { name: 'config', key: 'config', kind: 'opaque', info: 'pci config', size: 4096, field_exists: () => pciIsExpress(dev) },
       { name: 'irq_state', kind: 'opaque', info: 'pci irq state', size: PCI_NUM_PINS * 4, version_id: 2 },
     ],
     post_load: (state, versionId) => {

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import {
+  applyPciDeviceState,
+  createPciBus,
+  createPciDevice,
+  msixInitExclusiveBar,
+  msixLoad,
+  msixStateObject,
+  msixVmsd,
+  pciBusState,
+  pciBusVmsd,
+  pciDeviceState,
+  pciDeviceStructField,
+  pciDeviceVmsd,
+} from '../../../../src/devices/pci/index.js';
+import { loadVMState, saveVMState, type StateObject, type VMStateDescription } from '../../../../src/vmstate/index.js';
+import { WireReader, WireWriter, isLoadError } from '../../../../src/wire/index.js';
+import { e1000Like, realE1000Config } from './fixtures.js';
+
+function realRecord(config = realE1000Config()): Uint8Array {
+  const w = new WireWriter();
+  w.i32(2);
+  w.bytes(config);
+  w.bytes(new Uint8Array(16));
+  return w.finish();
+}
+
+describe('PCI descriptions through the generic VMState walker', () => {
+  it('loads the real e1000 PCIDevice record, then commits with applyPciDeviceState', () => {
+    const dev = e1000Like();
+    const vmsd = pciDeviceVmsd(dev);
+    const r = new WireReader(realRecord());
+    const state = loadVMState(r, vmsd, 2, pciDeviceState(dev));
+    expect(r.atEnd()).toBe(true);
+    expect(state['config']).toEqual(realE1000Config());
+    applyPciDeviceState(dev, state);
+    expect(dev.config).toEqual(realE1000Config());
+  });
+
+  it('saves byte-identically to the direct encoder', () => {
+    const dev = e1000Like();
+    const w = new WireWriter();
+    saveVMState(w, pciDeviceVmsd(dev), pciDeviceState(dev));
+    expect(w.finish()).toEqual(realRecord());
+  });
+
+  it("propagates post_load's coded refusal (pci.bad-config-data, QEMU's wording)", () => {
+    const config = realE1000Config();
+    config[2] = 0x0f;
+    const dev = e1000Like();
+    try {
+      loadVMState(new WireReader(realRecord(config)), pciDeviceVmsd(dev), 2, pciDeviceState(dev));
+      throw new Error('accepted');
+    } catch (e) {
+      expect(isLoadError(e) && [e.code, e.message]).toEqual([
+        'pci.bad-config-data',
+        'get_pci_config_device: Bad config data: i=0x2 read: f device: e cmask: ff wmask: 0 w1cmask:0',
+      ]);
+    }
+    expect(dev.config).toEqual(realE1000Config()); // untouched
+  });
+
+  it('nests as VMSTATE_PCI_DEVICE inside a device description, with MSI-X after it', () => {
+    const dev = createPciDevice({ name: 'nic', vendorId: 0x8086, deviceId: 0x10d3, classId: 0x0200, express: true });
+    msixInitExclusiveBar(dev, 5, 3);
+    const outer: VMStateDescription = {
+      name: 'nic',
+      version_id: 1,
+      minimum_version_id: 1,
+      fields: [pciDeviceStructField(dev, 'parent_obj'), { name: 'msix', kind: 'struct', vmsd: msixVmsd(dev) }],
+    };
+    const local: StateObject = { parent_obj: pciDeviceState(dev), msix: msixStateObject(dev) };
+    const w = new WireWriter();
+    saveVMState(w, outer, local);
+    // 4 + 4096 (Express config) + 16, then 5 * 16 table bytes + 1 PBA byte.
+    expect(w.finish()).toHaveLength(4 + 4096 + 16 + 81);
+    const loaded = loadVMState(new WireReader(w.finish()), outer, 1, local);
+    applyPciDeviceState(dev, loaded['parent_obj'] as StateObject);
+    msixLoad(dev, (loaded['msix'] as StateObject)['msix'] as Uint8Array);
+  });
+
+  it('loads the real q35 PCIBUS body', () => {
+    const bus = createPciBus(8);
+    const body = new Uint8Array(36);
+    body[3] = 8;
+    const state = loadVMState(new WireReader(body), pciBusVmsd(bus), 1, pciBusState(bus));
+    expect(state['irq_count']).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    const wrong = createPciBus(4);
+    // The walker's INT32_EQUAL gives the same wording as loadPciBus and real QEMU.
+    expect(() => loadVMState(new WireReader(body), pciBusVmsd(wrong), 1, pciBusState(wrong))).toThrow('4 != 8');
+  });
+});
