@@ -4,6 +4,7 @@ import { saveVMState, type StateObject, type VMStateDescription, type VmdescWrit
 import { stringifyVmdesc, type VmdescDevice } from '../vmstate/index.js';
 import { QEMU_VM_FILE_VERSION, RAM_SECTION_IDSTR, RAM_SECTION_VERSION, RamFlag } from './constants.js';
 import type { RamRecord, SectionItem, StreamItem, StreamModel } from './model.js';
+import { foldZeroRuns } from './ram-records.js';
 
 /**
  * Builds a StreamModel the way QEMU 7.2's savevm writes one, so the emulator
@@ -92,7 +93,7 @@ function ramSections(ram: RamSource, footers: boolean): SectionItem[] {
   const out = [section('start', ram.sectionId, RAM_SECTION_IDSTR, 0, RAM_SECTION_VERSION, { kind: 'ram', records: setup }, footers)];
   const last: { block?: string } = {};
   ram.passes.forEach((pass, i) => {
-    const records = [...pageRecords(ram.list, pass, last), eos()];
+    const records = [...foldZeroRuns(pageRecords(ram.list, pass, last)), eos()];
     const type = i === ram.passes.length - 1 ? 'end' : 'part';
     out.push(section(type, ram.sectionId, RAM_SECTION_IDSTR, 0, RAM_SECTION_VERSION, { kind: 'ram', records }, footers));
   });

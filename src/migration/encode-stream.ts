@@ -53,7 +53,7 @@ function estimateSize(model: StreamModel): number {
   for (const item of model.items) {
     if (item.kind !== 'section') continue;
     const b = item.body;
-    if (b.kind === 'ram') for (const rec of b.records) n += rec.type === 'page' ? rec.data.length + 8 + 256 : 8 + 257;
+    if (b.kind === 'ram') for (const rec of b.records) n += rec.type === 'page' ? rec.data.length + 8 + 256 : 8 + 257 + (rec.type === 'zero' ? 9 * (rec.run ?? 1) : 0);
     else if (b.kind === 'opaque' || b.bytes) n += (b.kind === 'opaque' ? b.bytes : b.bytes!).length + 300;
     else n += 4096;
   }

@@ -47,6 +47,8 @@ export interface RamReadOptions {
   ignoreShared?: boolean;
   log?: CheckLog;
   path: string;
+  /** Keep the records (default true); the loader only needs their effect. */
+  keep?: boolean;
 }
 
 const U64 = (1n << 64n) - 1n;
@@ -70,11 +72,40 @@ export function readRamRecords(
   o: RamReadOptions,
 ): RamRecord[] {
   const records: RamRecord[] = [];
+  const keep = o.keep !== false;
   for (;;) {
     const rec = readRamRecord(r, target, st, o);
-    records.push(rec);
+    if (keep) {
+      if (rec.type === 'zero') extendZeroRun(r, target, rec);
+      records.push(rec);
+    }
     if (rec.flags & RamFlag.EOS) return records;
   }
+}
+
+const ZERO_CONTINUE = BigInt(RamFlag.ZERO | RamFlag.CONTINUE);
+
+/**
+ * Folds the CONTINUE|ZERO records that follow a zero record at successive
+ * pages with the same fill byte into it (ZeroRecord.run). Each folded page
+ * passes the same offset check a record of its own would; the first one that
+ * would not is left for the normal path, which refuses it.
+ */
+function extendZeroRun(r: WireReader, target: RamTarget, rec: ZeroRecord): void {
+  const buf = r.buf;
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const block = target.lookup(rec.blockResolved);
+  if (!block) return;
+  const used = BigInt(block.usedLength);
+  let addr = rec.addr + BigInt(TARGET_PAGE_SIZE);
+  let run = 1;
+  while (r.pos + 9 <= buf.length && addr < used && buf[r.pos + 8] === rec.fill && view.getBigUint64(r.pos) === (addr | ZERO_CONTINUE)) {
+    target.zero?.(rec.blockResolved, Number(addr) / TARGET_PAGE_SIZE, rec.fill);
+    r.pos += 9;
+    addr += BigInt(TARGET_PAGE_SIZE);
+    run++;
+  }
+  if (run > 1) rec.run = run;
 }
 
 function readRamRecord(r: WireReader, target: RamTarget, st: RamReadState, o: RamReadOptions): RamRecord {
@@ -217,6 +248,27 @@ export function streamRamTarget(): RamTarget & { blocks: Map<string, RamTargetBl
   };
 }
 
+/** Folds successive CONTINUE|ZERO records into runs (see ZeroRecord.run); lossless for encodeStream. */
+export function foldZeroRuns(records: Iterable<RamRecord>): RamRecord[] {
+  const out: RamRecord[] = [];
+  let last: ZeroRecord | undefined;
+  for (const rec of records) {
+    if (
+      last &&
+      rec.type === 'zero' &&
+      rec.flags === (RamFlag.ZERO | RamFlag.CONTINUE) &&
+      rec.fill === last.fill &&
+      rec.addr === last.addr + BigInt((last.run ?? 1) * TARGET_PAGE_SIZE)
+    ) {
+      last.run = (last.run ?? 1) + 1;
+      continue;
+    }
+    out.push(rec);
+    last = rec.type === 'zero' ? rec : undefined;
+  }
+  return out;
+}
+
 /** Writes records exactly as they were read (flags, idstr presence, payloads). */
 export function writeRamRecords(w: WireWriter, records: RamRecord[], ignoreShared = false): void {
   for (const rec of records) {
@@ -233,6 +285,7 @@ export function writeRamRecords(w: WireWriter, records: RamRecord[], ignoreShare
       case 'zero':
         if (rec.block !== undefined) w.shortString(rec.block);
         w.u8(rec.fill);
+        for (let k = 1; k < (rec.run ?? 1); k++) w.u64(rec.addr + BigInt(k * TARGET_PAGE_SIZE) | ZERO_CONTINUE).u8(rec.fill);
         break;
       case 'page':
         if (rec.block !== undefined) w.shortString(rec.block);

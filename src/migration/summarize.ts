@@ -75,12 +75,13 @@ export function summarizeStream(model: StreamModel & { warnings?: string[] }, si
         }
       } else if (rec.type === 'zero' || rec.type === 'page') {
         const b = blocks.get(rec.blockResolved);
-        if (rec.type === 'zero') pass.zeroPages++;
-        else pass.normalPages++;
+        const n = rec.type === 'zero' ? (rec.run ?? 1) : 1;
+        if (rec.type === 'zero') pass.zeroPages += n;
+        else pass.normalPages += n;
         if (!b) continue;
-        if (rec.type === 'zero') b.zeroPages++;
-        else b.normalPages++;
-        b.pages++;
+        if (rec.type === 'zero') b.zeroPages += n;
+        else b.normalPages += n;
+        b.pages += n;
       }
     }
     ram.passes.push(pass);

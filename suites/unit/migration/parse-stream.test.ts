@@ -77,6 +77,38 @@ describe('parseStream on hand-built streams', () => {
   });
 });
 
+describe('zero runs (ZeroRecord.run)', () => {
+  it('successive CONTINUE|ZERO pages fold into one record and re-encode exactly', () => {
+    // pc.ram is 0x2000 + 0x6000 here: pages 0..7; page 0 names the block, 1..5 continue with fill 0,
+    // page 6 has fill 1 (a new record), page 7 fill 1 again (folds into page 6's run).
+    const bytes = smallStream({
+      blocks: [['pc.ram', 0x8000], ['/rom@acpi', 0x1000]],
+      pages: (w) => {
+        w.zero(0, 'pc.ram');
+        for (let p = 1; p < 6; p++) w.zero(p * 0x1000, undefined);
+        w.zero(0x6000, undefined, 1).zero(0x7000, undefined, 1);
+      },
+    });
+    const m = parseStream(bytes);
+    const part = m.items[1]!;
+    if (part.kind !== 'section' || part.body.kind !== 'ram') throw new Error('not ram');
+    expect(part.body.records.map((r) => [r.type, r.addr, r.type === 'zero' ? (r.run ?? 1) : 0])).toEqual([
+      ['zero', 0n, 6],
+      ['zero', 0x6000n, 2],
+      ['eos', 0n, 0],
+    ]);
+    expect(same(encodeStream(m), bytes)).toBe(true);
+    expect(summarizeStream(m).ram.blocks[0]).toMatchObject({ zeroPages: 8, pages: 8 });
+  });
+
+  it('a run stops before a page beyond used_length, which is then refused', () => {
+    const bytes = smallStream({ pages: (w) => w.zero(0, 'pc.ram').zero(0x1000, undefined).zero(0x2000, undefined) });
+    // Records: START body ends at 83+5 = 88 (PART header), first record at 93 (16 bytes: word, "pc.ram", fill),
+    // then 9-byte records at 109 and 118: the one at 118 addresses 0x2000 = used_length.
+    expect(parseError(bytes)).toMatchObject({ code: 'ram.offset-out-of-range', message: 'Illegal RAM offset 2000', offset: 118 });
+  });
+});
+
 describe('hostile lengths are refused as truncated, before any allocation', () => {
   it('a configuration name of 2^31 bytes', () => {
     const b = new StreamBytes().header().u8(0x07).u32(0x80000000).bytesOut();
