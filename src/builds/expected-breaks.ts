@@ -5,7 +5,7 @@
  */
 import type { CheckCode } from '../wire/checks.js';
 import type { MachineFamily, Source, VersionString } from '../machines/index.js';
-import { MIGRATION_RST_UNC_MASK, SEED_000, SEED_001, commit } from './catalog/sources.js';
+import { ACS_FIX_4_1, MIGRATION_RST_UNC_MASK, SEED_000, SEED_001, commit } from './catalog/sources.js';
 
 /** A set of catalog builds. */
 export type BuildSet =
@@ -88,6 +88,22 @@ export const EXPECTED_BREAKS: readonly ExpectedBreak[] = [
     machines: { boards: ['aspeed', 'highbank', 'boston', 'malta', 'magnum'] },
     reason: 'RAM_MIGRATABLE: a 3.0 source skips RAM the board never registered, a 3.0 destination refuses it; accepted for boards without versioned machine types',
     source: SEED_001,
+  },
+  {
+    id: 'pcie-acs-4.0',
+    a: { only: ['4.0'] },
+    b: { except: ['4.0'] },
+    manifests: {
+      'a-to-b': { kind: 'refused', code: 'pci.bad-config-data', message: 'get_pci_config_device: Bad config data' },
+      'b-to-a': { kind: 'refused', code: 'pci.bad-config-data', message: 'get_pci_config_device: Bad config data' },
+    },
+    machines: { families: ['pc-i440fx', 'pc-q35'], maxVersion: '3.1' },
+    requires: { devices: ['pcie-root-port'], note: 'a PCIe root port (pcie-root-port, ioh3420): the device that gained ACS' },
+    reason: '4.0 gives root ports an ACS capability for every machine type; builds before 4.0 and from 4.1 on (disable-acs for <= 3.1) do not, so the capability bytes differ',
+    source: {
+      ...ACS_FIX_4_1,
+      note: 'the patch table lists 3.1 -> 4.0 and 4.0 -> 4.1 as broken; the reverse directions differ by the same capability bytes (inferred), and the refusal code is the config check that compares them',
+    },
   },
   {
     id: 'pcie-err-unc-mask-8.0',

@@ -13,6 +13,8 @@ import { build_2_9 } from './v2.9.js';
 import { build_2_12 } from './v2.12.js';
 import { build_3_0 } from './v3.0.js';
 import { build_3_1 } from './v3.1.js';
+import { build_4_0 } from './v4.0.js';
+import { build_4_1 } from './v4.1.js';
 import { build_4_2 } from './v4.2.js';
 import { build_5_2 } from './v5.2.js';
 import { build_6_0 } from './v6.0.js';
@@ -27,6 +29,6 @@ import { build_10_0 } from './v10.0.js';
 
 export const CATALOG: readonly BuildDelta[] = [
   build_1_7, build_2_0, build_2_1, build_2_2, build_2_3, build_2_4, build_2_6, build_2_9, build_2_12, build_3_0,
-  build_3_1, build_4_2, build_5_2, build_6_0, build_6_2, build_7_2, build_8_0, build_8_0_1, build_8_1, build_8_2,
+  build_3_1, build_4_0, build_4_1, build_4_2, build_5_2, build_6_0, build_6_2, build_7_2, build_8_0, build_8_0_1, build_8_1, build_8_2,
   build_9_2, build_10_0,
 ];

@@ -64,6 +64,13 @@ export const MIGRATION_RST_UNC_MASK: Source = {
   note: 'qemu-7.2 -M pc-7.2 <-> qemu-8.0 -M pc-7.2 fail both ways; 8.0.1 restores 7.2 <-> 8.0.1; 8.0 <-> 8.0.1 then fail',
 };
 
+export const ACS_FIX_4_1: Source = {
+  ref: 'Dr. David Alan Gilbert, patch adding pcie-root-port-base disable-acs=true to hw_compat_3_1 (Message-Id 20190730093719.12958-3-dgilbert@redhat.com, merged by mst): "ACS got added in 4.0 unconditionally, that broke older<->4.0 migration where there was a PCIe root port"',
+  qemu: '4.1',
+  confidence: 'verified',
+  note: 'its table: 3.1 machine, 3.1 -> 4.0 broken; 3.1 -> 4.1 OK; 4.0 -> 4.1 broken; 4.0 machine unaffected',
+};
+
 /** A device that long predates the catalog's oldest build. */
 export function predates(file: string): Source {
   return { ref: file, confidence: 'verified', note: 'present before QEMU 1.7, the oldest simulated build' };

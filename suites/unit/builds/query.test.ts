@@ -60,6 +60,14 @@ describe('expectedBreaks', () => {
     expect(m).toMatchObject({ kind: 'refused', code: 'pci.bad-config-data' });
   });
 
+  it('ACS on root ports: 3.1 -> 4.0 and 4.0 -> 4.1 broken for pc-*-3.1, 3.1 -> 4.1 fine (dgilbert 2019-07-30)', () => {
+    expect(ids('3.1', '4.0', 'pc-q35-3.1')).toEqual(['pcie-acs-4.0']);
+    expect(ids('4.0', '4.1', 'pc-q35-3.1')).toEqual(['pcie-acs-4.0']);
+    expect(ids('3.1', '4.1', 'pc-q35-3.1')).toEqual([]);
+    expect(ids('4.0', '4.1', 'pc-q35-4.0')).toEqual([]);
+    expect(expectedBreaks('3.1', '4.0', 'pc-q35-3.1')[0]?.break.requires?.devices).toEqual(['pcie-root-port']);
+  });
+
   it('q35 before 2.4 cannot migrate at all', () => {
     expect(ids('2.2', '2.2', 'pc-q35-2.0')).toEqual(['q35-unmigratable-before-2.4']);
     expect(ids('2.4', '2.3', 'pc-q35-2.3')).toEqual(['q35-unmigratable-before-2.4']);
