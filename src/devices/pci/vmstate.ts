@@ -48,7 +48,9 @@ export function pciDeviceVmsd(dev: PciDevice): VMStateDescription {
     version_id: PCI_DEVICE_VMSD_VERSION,
     minimum_version_id: 1,
     fields: [
-      { name: 'version_id', kind: 'int', type: 'int32' },
+      // VMSTATE_INT32_POSITIVE_LE: info "int32 le" (an opaque 4-byte element so
+      // the vmdesc says "int32 le" as QEMU's does); checked in post_load.
+      { name: 'version_id', kind: 'opaque', info: 'int32 le', size: 4 },
       // Two fields named "config" (QEMU's vmdesc calls them config / config[1]);
       // only one exists per device, and both keep their value under "config".
       { name: 'config', key: 'config', kind: 'opaque', info: 'pci config', size: 256, field_exists: () => !pciIsExpress(dev) },
@@ -80,7 +82,9 @@ export function pciDeviceState(dev: PciDevice, clearInterruptStatus = false): St
   if (clearInterruptStatus) config[PCI_STATUS] = (config[PCI_STATUS] ?? 0) & ~PCI_STATUS_INTERRUPT;
   const irq = new Uint8Array(PCI_NUM_PINS * 4);
   for (let i = 0; i < PCI_NUM_PINS; i++) irq[i * 4 + 3] = (dev.irqState >> i) & 1;
-  return { version_id: dev.versionId, config, irq_state: irq };
+  const version = new Uint8Array(4);
+  new DataView(version.buffer).setInt32(0, dev.versionId);
+  return { version_id: version, config, irq_state: irq };
 }
 
 /** Where check errors point; `base` is the stream offset of each field when known. */
@@ -143,10 +147,16 @@ export function decodeIrqState(bytes: Uint8Array, loc: CheckLocation = {}): numb
   return mask;
 }
 
+/** The int32 of the version_id field: 4 big-endian bytes from the walker, or a number. */
+function versionFieldValue(v: Value | undefined): number {
+  if (v instanceof Uint8Array && v.length === 4) return new DataView(v.buffer, v.byteOffset, 4).getInt32(0);
+  if (typeof v === 'number') return v;
+  throw new LoadError('wire.truncated', 'PCIDevice version_id: expected 4 bytes', 0, 'PCIDevice/version_id');
+}
+
 /** All checks of a load, in QEMU's order; throws the first refusal. */
 export function checkPciDeviceState(dev: PciDevice, state: StateObject, versionId: number, loc: CheckLocation = {}): void {
-  const v = state['version_id'];
-  checkVersionField(dev, typeof v === 'number' ? v : Number(v), loc);
+  checkVersionField(dev, versionFieldValue(state['version_id']), loc);
   checkConfigData(dev, bytesOf(state['config'], pciConfigSize(dev), 'config'), loc);
   if (versionId >= 2) decodeIrqState(bytesOf(state['irq_state'], PCI_NUM_PINS * 4, 'irq_state'), loc);
 }
@@ -166,7 +176,7 @@ export function applyPciDeviceState(dev: PciDevice, state: StateObject, versionI
 /** pci_device_save(): the description's bytes, written directly. */
 export function savePciDevice(dev: PciDevice, w: WireWriter, clearInterruptStatus = true): void {
   const s = pciDeviceState(dev, clearInterruptStatus);
-  w.i32(dev.versionId);
+  w.bytes(s['version_id'] as Uint8Array);
   w.bytes(s['config'] as Uint8Array);
   w.bytes(s['irq_state'] as Uint8Array);
 }

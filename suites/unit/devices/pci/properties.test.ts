@@ -15,7 +15,7 @@ import { WireReader, WireWriter, isLoadError } from '../../../../src/wire/index.
 import { e1000Like } from './fixtures.js';
 
 // Seeded and small: these run on every commit, on 2 shared cores.
-const RUNS = { numRuns: 300, seed: 0x5eed };
+const RUNS = { numRuns: 150, seed: 0x5eed };
 
 describe('properties of the loaders (fuzz oracle: refuse with a code or accept, never hang, never half-apply)', () => {
   it('walkCapabilities ends on any config: a valid list of <= 48 distinct aligned offsets, or a coded refusal', () => {

@@ -13,7 +13,7 @@ import {
   pciDeviceStructField,
   pciDeviceVmsd,
 } from '../../../../src/devices/pci/index.js';
-import { loadVMState, saveVMState, type StateObject, type VMStateDescription } from '../../../../src/vmstate/index.js';
+import { loadVMState, saveVMState, vmdescFromDescription, type StateObject, type VMStateDescription } from '../../../../src/vmstate/index.js';
 import { WireReader, WireWriter, isLoadError } from '../../../../src/wire/index.js';
 import { e1000Like, realE1000Config } from './fixtures.js';
 
@@ -42,6 +42,29 @@ describe('PCI descriptions through the generic VMState walker', () => {
     const w = new WireWriter();
     saveVMState(w, pciDeviceVmsd(dev), pciDeviceState(dev));
     expect(w.finish()).toEqual(realRecord());
+  });
+
+  it("describes itself in the vmdesc exactly as real QEMU 7.2 does for e1000's parent_obj", () => {
+    // From the vmdesc JSON at the end of /tmp/cap/q35-all.bin, device
+    // "0000:00:01.0/e1000", field parent_obj: struct PCIDevice version 2 with
+    // version_id "int32 le" 4, config[0] "pci config" 256, irq_state "pci irq state" 16.
+    const dev = e1000Like();
+    const outer: VMStateDescription = { name: 'e1000', version_id: 2, minimum_version_id: 1, fields: [pciDeviceStructField(dev)] };
+    const desc = vmdescFromDescription(outer, { parent_obj: pciDeviceState(dev) }, { name: '0000:00:01.0/e1000', instance_id: 0 });
+    expect(desc.fields[0]).toEqual({
+      name: 'parent_obj',
+      type: 'struct',
+      struct: {
+        vmsd_name: 'PCIDevice',
+        version: 2,
+        fields: [
+          { name: 'version_id', type: 'int32 le', size: 4 },
+          { name: 'config[0]', type: 'pci config', size: 256 },
+          { name: 'irq_state', type: 'pci irq state', size: 16 },
+        ],
+      },
+      size: 276,
+    });
   });
 
   it("propagates post_load's coded refusal (pci.bad-config-data, QEMU's wording)", () => {
