@@ -192,9 +192,26 @@ function stringifyJson(v: unknown): string {
   return String(v);
 }
 
-/** JSON string with anything outside printable ASCII as \\uXXXX, as QEMU's writer escapes it. */
+const SHORT_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * A JSON string as QEMU's json-writer quotes it (qobject/json-writer.c
+ * quoted_str): short escapes for quote, backslash, BS, FF, LF, CR, TAB;
+ * anything else below 0x20 or from 0x7f up as a u-escape with upper-case
+ * hex (UTF-16 units, so beyond the BMP a surrogate pair, as QEMU writes
+ * it); "/" as is.
+ */
 function quote(s: string): string {
-  return JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    const code = s.charCodeAt(i);
+    const short = SHORT_ESCAPES[c];
+    if (short !== undefined) out += short;
+    else if (code < 0x20 || code >= 0x7f) out += `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
+    else out += c;
+  }
+  return `${out}"`;
 }
 
 // ---------------------------------------------------------------------------

@@ -265,3 +265,12 @@ describe('subsections of a vmdesc-made description are needed when the state has
     expect(saveHex({ a: 7 })).toBe('07');
   });
 });
+
+describe('stringifyVmdesc quotes strings as QEMU json-writer quoted_str does', () => {
+  it('short escapes, upper-case \\u escapes below 0x20 and from 0x7f, "/" as is', () => {
+    const name = 'a"b\\c\n\x01\x7f\u00e9/';
+    const out = stringifyVmdesc({ page_size: 4096, devices: [{ name, instance_id: 0, vmsd_name: 'v', version: 1, fields: [] }] });
+    expect(out).toBe('{"page_size": 4096, "devices": [{"name": "a\\"b\\\\c\\n\\u0001\\u007F\\u00E9/", "instance_id": 0, "vmsd_name": "v", "version": 1, "fields": []}]}');
+    expect(parseVmdesc(out).devices[0]!.name).toBe(name);
+  });
+});
