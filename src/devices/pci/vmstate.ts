@@ -69,8 +69,13 @@ export function pciDeviceVmsd(dev: PciDevice): VMStateDescription {
  * Devices name the member "parent_obj" (e1000, e1000e) or "dev".
  */
 export function pciDeviceStructField(dev: PciDevice, fieldName = 'parent_obj'): VMStateField {
-  return { name: fieldName, kind: 'struct', vmsd: pciDeviceVmsd(dev) };
+  // -dump-vmstate prints field->size = sizeof(PCIDevice): 2608 in QEMU 7.2
+  // x86_64 (pc-q35-7.2 dump, e1000 parent_obj). Only the dump shows it.
+  return { name: fieldName, kind: 'struct', vmsd: pciDeviceVmsd(dev), meta: { dumpSize: SIZEOF_PCIDEVICE_7_2 } };
 }
+
+/** sizeof(PCIDevice) in QEMU 7.2 x86_64, as -dump-vmstate reports it. */
+export const SIZEOF_PCIDEVICE_7_2 = 2608;
 
 /**
  * What a save writes. `clearInterruptStatus` models pci_device_save(), which

@@ -13,7 +13,7 @@ import {
   pciDeviceStructField,
   pciDeviceVmsd,
 } from '../../../../src/devices/pci/index.js';
-import { loadVMState, saveVMState, vmdescFromDescription, type StateObject, type VMStateDescription } from '../../../../src/vmstate/index.js';
+import { dumpVmstate, loadVMState, saveVMState, vmdescFromDescription, type StateObject, type VMStateDescription } from '../../../../src/vmstate/index.js';
 import { WireReader, WireWriter, isLoadError } from '../../../../src/wire/index.js';
 import { e1000Like, realE1000Config } from './fixtures.js';
 
@@ -65,6 +65,30 @@ describe('PCI descriptions through the generic VMState walker', () => {
       },
       size: 276,
     });
+  });
+
+  it('exports to -dump-vmstate exactly as real QEMU 7.2 prints e1000.parent_obj', () => {
+    // /tmp/cap/pc-q35-7.2.dump.json, "e1000" -> Description -> Fields[0].
+    const real = {
+      field: 'parent_obj',
+      version_id: 0,
+      field_exists: false,
+      size: 2608,
+      Description: {
+        name: 'PCIDevice',
+        version_id: 2,
+        minimum_version_id: 1,
+        Fields: [
+          { field: 'version_id', version_id: 0, field_exists: false, size: 4 },
+          { field: 'config', version_id: 0, field_exists: true, size: 256 },
+          { field: 'config', version_id: 0, field_exists: true, size: 4096 },
+          { field: 'irq_state', version_id: 2, field_exists: false, size: 16 },
+        ],
+      },
+    };
+    const e1000: VMStateDescription = { name: 'e1000', version_id: 2, minimum_version_id: 1, fields: [pciDeviceStructField(e1000Like())] };
+    const dump = JSON.parse(dumpVmstate(new Map([['e1000', e1000]]), 'pc-q35-7.2'));
+    expect(dump.e1000.Description.Fields[0]).toEqual(real);
   });
 
   it("propagates post_load's coded refusal (pci.bad-config-data, QEMU's wording)", () => {
