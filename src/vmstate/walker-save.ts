@@ -171,7 +171,7 @@ function saveField(
       }
     }
     const before = w.pos;
-    saveOne(w, field, value, i, nested, path);
+    saveOne(w, field, s, value, i, nested, path);
     if (entry && descFields) {
       entry.size = w.pos - before;
       descFields.push(entry as unknown as VmdescField);
@@ -181,7 +181,15 @@ function saveField(
 }
 
 /** Writes element `i` of a field (or the whole of a non-array field). */
-function saveOne(w: WireWriter, field: VMStateField, value: Value | undefined, i: number, desc: VmdescWriter | undefined, path: string): void {
+function saveOne(
+  w: WireWriter,
+  field: VMStateField,
+  s: StateObject,
+  value: Value | undefined,
+  i: number,
+  desc: VmdescWriter | undefined,
+  path: string,
+): void {
   switch (field.kind) {
     case 'buffer':
       return writeBytes(w, value, field.size, path);
@@ -190,8 +198,12 @@ function saveOne(w: WireWriter, field: VMStateField, value: Value | undefined, i
       if (value instanceof Uint8Array && value.length === field.size) w.bytes(value);
       else w.fill(0, field.size);
       return;
-    case 'vbuffer':
-      return writeBytes(w, value, undefined, path);
+    case 'vbuffer': {
+      // The size field goes on the wire first and the loader trusts it: they must agree.
+      const size = s[field.sizeField];
+      if (typeof size !== 'number' && typeof size !== 'bigint') throw new SaveError(`size field '${field.sizeField}' is not an integer`, path);
+      return writeBytes(w, value, Number(size), path);
+    }
     case 'bitmap':
       return writeBitmap(w, value, field.bits, path);
     case 'array':

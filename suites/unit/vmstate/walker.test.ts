@@ -98,6 +98,9 @@ describe('buffers', () => {
     expect(toHexState(s)).toEqual({ len: 3, data: '616263' });
     expect(save(vb, s)).toBe('00000003616263');
   });
+  it('save refuses a buffer that disagrees with its size field', () => {
+    expect(() => save(vb, { len: 2, data: hex('616263') })).toThrow(SaveError);
+  });
   it('refuses a size above the local capacity before reading the bytes', () => {
     const e = loadError(vb, '00000009');
     expect(e.code).toBe('vmstate.buffer-too-large');
