@@ -1,9 +1,9 @@
 import type { RegisterCommand } from './index.js';
 import { parseStream, summarizeStream, formatSummary, type StreamModel, type SectionItem } from '../../../src/migration/index.js';
-import { descriptionFromVmdesc, descriptionsFromDumpVmstate, parseVmdesc, vmdescFromDescription, type StateObject, type Value, type VMStateDescription, type VmdescDevice } from '../../../src/vmstate/index.js';
-import { readJsonFile, readStreamFile } from '../../io/stream-file.js';
+import { vmdescFromDescription, type StateObject, type Value, type VmdescDevice } from '../../../src/vmstate/index.js';
+import { descriptionsFromFiles, addVmstateOption } from '../descriptions.js';
+import { readStreamFile } from '../../io/stream-file.js';
 import { createOutput, jsonReplacer } from '../output.js';
-import { UsageError } from '../usage-error.js';
 
 /**
  * `migcompat analyze`: what QEMU's scripts/analyze-migration.py prints —
@@ -14,19 +14,12 @@ import { UsageError } from '../usage-error.js';
  * device sections are reported opaque (delimited by their footers).
  */
 export const registerAnalyze: RegisterCommand = (program, setExit) => {
-  program
-    .command('analyze')
+  addVmstateOption(program.command('analyze'))
     .description('dump a migration stream: sections, device state, RAM blocks')
     .argument('<in>', 'stream file (raw or gzipped)')
     .option('--json', 'machine-readable output on stdout')
     .option('--ram', 'list RAM page extents per block')
     .option('--desc', "include the stream's vmdesc JSON")
-    .option(
-      '--vmstate <file>',
-      'decode device sections with a -dump-vmstate JSON or a vmdesc JSON from another stream (repeatable; for streams without a vmdesc)',
-      (v: string, prev: string[]) => [...prev, v],
-      [] as string[],
-    )
     .action((input: string, opts: { json?: boolean; ram?: boolean; desc?: boolean; vmstate: string[] }) => {
       const out = createOutput(opts.json === true);
       const bytes = readStreamFile(input);
@@ -99,46 +92,20 @@ function ramExtents(model: StreamModel): NonNullable<Analysis['ram']> {
       const runs = byBlock.get(rec.blockResolved) ?? [];
       byBlock.set(rec.blockResolved, runs);
       const kind = rec.type;
+      // A zero record may stand for a run of `run` consecutive zero pages.
+      const count = rec.type === 'zero' ? (rec.run ?? 1) : 1;
+      const span = BigInt(count) * 4096n;
       const last = runs[runs.length - 1];
       if (last && last.kind === kind && last.next === rec.addr) {
-        last.pages++;
-        last.next += 4096n;
-      } else runs.push({ start: rec.addr, next: rec.addr + 4096n, pages: 1, kind });
+        last.pages += count;
+        last.next += span;
+      } else runs.push({ start: rec.addr, next: rec.addr + span, pages: count, kind });
     }
   }
   return [...byBlock].map(([block, runs]) => ({
     block,
     extents: runs.map((r) => ({ start: `0x${r.start.toString(16)}`, pages: r.pages, kind: r.kind })),
   }));
-}
-
-/**
- * Descriptions keyed the way the parser looks them up (section idstr, or
- * the vmsd name after the last '/'). A -dump-vmstate file covers qdev
- * devices only (it is keyed by QOM class); sections such as timer, cpu or
- * apic are not devices, so a vmdesc from another stream of the same build
- * can supply them. Earlier files win.
- */
-function descriptionsFromFiles(files: string[]): Map<string, VMStateDescription> {
-  const out = new Map<string, VMStateDescription>();
-  const add = (key: string, vmsd: VMStateDescription) => {
-    if (!out.has(key)) out.set(key, vmsd);
-  };
-  for (const file of files) {
-    const json = readJsonFile(file) as Record<string, unknown>;
-    if (json && typeof json === 'object' && 'vmschkmachine' in json) {
-      for (const vmsd of descriptionsFromDumpVmstate(json).descriptions.values()) add(vmsd.name, vmsd);
-    } else if (json && typeof json === 'object' && 'devices' in json) {
-      for (const dev of parseVmdesc(JSON.stringify(json)).devices) {
-        const vmsd = descriptionFromVmdesc(dev);
-        add(dev.name, vmsd);
-        if (dev.vmsd_name) add(dev.vmsd_name, vmsd);
-      }
-    } else {
-      throw new UsageError(`${file}: neither a -dump-vmstate JSON nor a stream vmdesc JSON`);
-    }
-  }
-  return out;
 }
 
 function printAnalysis(say: (line: string) => void, a: Analysis): void {
