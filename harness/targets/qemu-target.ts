@@ -43,6 +43,12 @@ export interface QemuLoadOptions extends LoadOptions {
 
 export interface QemuSaveOptions extends SaveOptions {
   tmpRoot?: string;
+  /**
+   * Source `max-bandwidth` in bytes/s. QEMU 7.2 defaults to 128 MiB/s, which
+   * makes a large guest with non-zero RAM slow to capture; unset keeps QEMU's
+   * default so the stream is chunked exactly as a default migration is.
+   */
+  maxBandwidth?: number;
 }
 
 export interface CaptureResult {
@@ -71,6 +77,7 @@ export async function captureStream(qemuPath: string, spec: MachineSpec, opts: Q
     const qemu = await QemuProcess.start({ qemuPath, spec, extraArgs: ['-S'], ...(opts.tmpRoot ? { tmpRoot: opts.tmpRoot } : {}) });
     try {
       await enableMigrationEvents(qemu);
+      if (opts.maxBandwidth !== undefined) await qemu.qmp.execute('migrate-set-parameters', { 'max-bandwidth': opts.maxBandwidth });
       const path = join(qemu.dir, 'out.sock');
       const server = await listenUnix(path);
       try {
