@@ -13,7 +13,7 @@
  */
 import type { CompatArray, GlobalProperty } from './compat-property.js';
 import { HW_COMPAT } from './hw-compat.js';
-import { machinesOffered, parseMachineName, releaseMachineVersion } from './machine-types.js';
+import { isMachineOffered, parseMachineName, releaseMachineVersion } from './machine-types.js';
 import { PC_COMPAT } from './pc-compat.js';
 import { compareVersions, versionGe, versionLe, versionLt, type VersionString } from './version.js';
 
@@ -30,9 +30,11 @@ export function arrayInRelease(array: CompatArray, release: VersionString): Glob
   return array.entries.filter((e) => e.since === undefined || versionLe(e.since, release));
 }
 
-function arraysFor(kind: 'hw' | 'pc'): readonly CompatArray[] {
-  return kind === 'hw' ? HW_COMPAT : PC_COMPAT;
-}
+/** Arrays by kind and version (constant indexes over the data). */
+const BY_VERSION: Readonly<Record<'hw' | 'pc', ReadonlyMap<VersionString, CompatArray>>> = {
+  hw: new Map(HW_COMPAT.map((a) => [a.version, a])),
+  pc: new Map(PC_COMPAT.map((a) => [a.version, a])),
+};
 
 /** Error for a machine the release does not offer: callers must not guess. */
 export class UnknownMachineError extends Error {
@@ -47,20 +49,16 @@ export class UnknownMachineError extends Error {
  * Unversioned boards (isapc, microvm, none) carry none.
  */
 export function compatPropertiesFor(machine: string, release: VersionString): AppliedProperty[] {
-  if (!machinesOffered(release).some((m) => m.name === machine)) throw new UnknownMachineError(machine, release);
+  if (!isMachineOffered(machine, release)) throw new UnknownMachineError(machine, release);
   const parsed = parseMachineName(machine);
   if (parsed?.version === undefined) return [];
   const machineVersion = releaseMachineVersion(parsed.version);
   const isPc = parsed.family === 'pc-i440fx' || parsed.family === 'pc-q35' || parsed.family === 'pc-legacy';
-  const versions = HW_COMPAT.concat(PC_COMPAT)
-    .map((a) => a.version)
-    .filter((v, i, all) => all.indexOf(v) === i)
-    .filter((v) => versionGe(v, machineVersion))
-    .sort((a, b) => compareVersions(b, a));
   const out: AppliedProperty[] = [];
-  for (const v of versions) {
+  for (const v of COMPAT_VERSIONS_NEWEST_FIRST) {
+    if (!versionGe(v, machineVersion)) break;
     for (const kind of isPc ? (['hw', 'pc'] as const) : (['hw'] as const)) {
-      const array = arraysFor(kind).find((a) => a.version === v);
+      const array = BY_VERSION[kind].get(v);
       if (array === undefined) continue;
       const entries = arrayInRelease(array, release);
       if (entries === undefined) continue;
@@ -69,6 +67,11 @@ export function compatPropertiesFor(machine: string, release: VersionString): Ap
   }
   return out;
 }
+
+/** Every compat array version, newest first (constant data). */
+const COMPAT_VERSIONS_NEWEST_FIRST: readonly VersionString[] = Object.freeze(
+  [...new Set([...HW_COMPAT, ...PC_COMPAT].map((a) => a.version))].sort((a, b) => compareVersions(b, a)),
+);
 
 export interface ResolveOptions {
   /**
@@ -98,6 +101,29 @@ export function resolveProperty(
     if (e.property === property && drivers.has(e.driver)) value = e.value;
   }
   return value;
+}
+
+/**
+ * A resolver for one machine type in one release: the compat list is built
+ * once and indexed by property, so a device model that reads many
+ * properties at realize time pays for the list only once.
+ */
+export function compatResolver(
+  machine: string,
+  release: VersionString,
+): (driver: string, property: string, defaultValue: string, options?: ResolveOptions) => string {
+  const byProperty = new Map<string, AppliedProperty[]>();
+  for (const e of compatPropertiesFor(machine, release)) {
+    const list = byProperty.get(e.property) ?? [];
+    list.push(e);
+    byProperty.set(e.property, list);
+  }
+  return (driver, property, defaultValue, options = {}) => {
+    const drivers = new Set([driver, ...(options.typeChain ?? [])]);
+    let value = defaultValue;
+    for (const e of byProperty.get(property) ?? []) if (drivers.has(e.driver)) value = e.value;
+    return value;
+  };
 }
 
 /** QEMU's boolean property spellings. */

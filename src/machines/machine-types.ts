@@ -169,6 +169,23 @@ function deprecatedIn(range: MachineRange, version: VersionString | undefined, r
   return relMajor - major > 3 || (relMajor - major === 3 && relMinor - minor >= 0);
 }
 
+/** Whether `release` offers the machine type `name` (without building the whole list). */
+export function isMachineOffered(name: string, release: VersionString): boolean {
+  const range = rangeOf(name);
+  if (range === undefined) return false;
+  const version = range.versions.length === 0 ? undefined : name.slice(range.prefix.length);
+  return offeredIn(range, version, release);
+}
+
+function rangeOf(name: string): MachineRange | undefined {
+  for (const range of MACHINE_RANGES) {
+    if (range.versions.length === 0 ? name === range.prefix : name.startsWith(range.prefix) && range.versions.includes(name.slice(range.prefix.length))) {
+      return range;
+    }
+  }
+  return undefined;
+}
+
 /** Machine types a release offers, newest first within each family (the order -machine help uses). */
 export function machinesOffered(release: VersionString): MachineTypeInfo[] {
   const out: MachineTypeInfo[] = [];
@@ -217,14 +234,8 @@ export function defaultMachine(release: VersionString): string | undefined {
 
 /** Splits "pc-q35-4.0.1" into family and version; unversioned names map to their family. */
 export function parseMachineName(name: string): { family: MachineFamily; version?: VersionString } | undefined {
-  for (const range of MACHINE_RANGES) {
-    if (range.versions.length === 0) {
-      if (name === range.prefix) return { family: range.family };
-      continue;
-    }
-    if (!name.startsWith(range.prefix)) continue;
-    const version = name.slice(range.prefix.length);
-    if (range.versions.includes(version)) return { family: range.family, version };
-  }
-  return undefined;
+  const range = rangeOf(name);
+  if (range === undefined) return undefined;
+  if (range.versions.length === 0) return { family: range.family };
+  return { family: range.family, version: name.slice(range.prefix.length) };
 }

@@ -12,16 +12,30 @@ export function parseVersion(v: VersionString): number[] {
   return v.split('.').map(Number);
 }
 
-/** Negative when a < b, zero when equal ("2.4" equals "2.4.0"), positive when a > b. */
+/**
+ * Negative when a < b, zero when equal ("2.4" equals "2.4.0"), positive when
+ * a > b. Walks the characters instead of splitting: the catalog compares
+ * versions in its hot paths (compat resolution, machine lists).
+ */
 export function compareVersions(a: VersionString, b: VersionString): number {
-  const pa = parseVersion(a);
-  const pb = parseVersion(b);
-  const n = Math.max(pa.length, pb.length);
-  for (let i = 0; i < n; i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    let x = 0;
+    for (; i < a.length && a.charCodeAt(i) !== 46; i++) x = x * 10 + digit(a, i);
+    i++;
+    let y = 0;
+    for (; j < b.length && b.charCodeAt(j) !== 46; j++) y = y * 10 + digit(b, j);
+    j++;
+    if (x !== y) return x - y;
   }
   return 0;
+}
+
+function digit(s: string, i: number): number {
+  const d = s.charCodeAt(i) - 48;
+  if (d < 0 || d > 9) throw new Error(`not a QEMU version: ${JSON.stringify(s)}`);
+  return d;
 }
 
 export const versionLt = (a: VersionString, b: VersionString): boolean => compareVersions(a, b) < 0;

@@ -140,3 +140,38 @@ describe('machine options (checked against real 7.2 streams in /tmp/cap)', () =>
     expect(machineFirmwareLayout('microvm')).toEqual({ biosSize: 0x10000, acpiTables: 'unpadded', rsdpInRam: true });
   });
 });
+
+describe('compatResolver and fast paths', () => {
+  it('a resolver answers exactly like resolveProperty', async () => {
+    const { compatResolver } = await import('../../../src/machines/index.js');
+    const cases: [string, string, string, string[]][] = [
+      ['pci-bridge', 'shpc', 'pc-i440fx-2.8', []],
+      ['e1000', 'x-pcie-extcap-init', 'pc-q35-2.8', ['pci-device']],
+      ['virtio-net-pci', 'vectors', 'pc-q35-5.2', ['virtio-net-pci-base', 'virtio-pci', 'pci-device']],
+      ['migration', 'send-configuration', 'pc-i440fx-2.3', []],
+    ];
+    for (const [driver, property, machine, typeChain] of cases) {
+      const r = compatResolver(machine, '7.2');
+      expect(r(driver, property, 'D', { typeChain })).toBe(resolveProperty(machine, '7.2', driver, property, 'D', { typeChain }));
+    }
+  });
+
+  it('isMachineOffered agrees with machinesOffered for every release and name', async () => {
+    const { isMachineOffered, machinesOffered } = await import('../../../src/machines/index.js');
+    const all = new Set(['1.7', '2.4', '7.2', '8.0.1', '10.0'].flatMap((r) => machinesOffered(r).map((m) => m.name)));
+    for (const r of ['1.7', '2.4', '7.2', '8.0.1', '10.0']) {
+      const offered = new Set(machinesOffered(r).map((m) => m.name));
+      for (const name of all) expect(isMachineOffered(name, r), `${name} in ${r}`).toBe(offered.has(name));
+    }
+    expect(isMachineOffered('pc-i440fx-99.0', '10.0')).toBe(false);
+  });
+
+  it('compareVersions is numeric per part and rejects non-versions', async () => {
+    const { compareVersions } = await import('../../../src/machines/index.js');
+    expect(compareVersions('2.12', '2.9')).toBeGreaterThan(0);
+    expect(compareVersions('4.0.1', '4.0')).toBeGreaterThan(0);
+    expect(compareVersions('2.4', '2.4.0')).toBe(0);
+    expect(compareVersions('10.0', '9.2')).toBeGreaterThan(0);
+    expect(() => compareVersions('2.x', '2.4')).toThrow();
+  });
+});
