@@ -321,7 +321,8 @@ export function msixVmsd(dev: PciDevice): VMStateDescription {
     name: 'msix',
     version_id: 0,
     minimum_version_id: 0,
-    fields: [{ name: 'msix', kind: 'opaque', info: 'msix state', size: msixStateSize(entries) }],
+    // -dump-vmstate prints the declared size, 0; the vmdesc the bytes written.
+    fields: [{ name: 'msix', kind: 'opaque', info: 'msix state', size: msixStateSize(entries), meta: { dumpSize: 0 } }],
   };
 }
 
@@ -330,7 +331,8 @@ export function msixVmsd(dev: PciDevice): VMStateDescription {
  * member, e.g. "parent_obj" in e1000e) holding vmstate_msix.
  */
 export function msixVmstateField(dev: PciDevice, fieldName = 'parent_obj'): VMStateField {
-  return { name: fieldName, kind: 'struct', vmsd: msixVmsd(dev) };
+  // .size = sizeof(PCIDevice): 2608 in QEMU 7.2 x86_64 (e1000e in the pc-q35-7.2 dump).
+  return { name: fieldName, kind: 'struct', vmsd: msixVmsd(dev), meta: { dumpSize: 2608 } };
 }
 
 /** The state object the walker saves for msixVmstateField. */

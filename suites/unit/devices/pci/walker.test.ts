@@ -7,6 +7,7 @@ import {
   msixLoad,
   msixStateObject,
   msixVmsd,
+  msixVmstateField,
   pciBusState,
   pciBusVmsd,
   pciDeviceState,
@@ -89,6 +90,39 @@ describe('PCI descriptions through the generic VMState walker', () => {
     const e1000: VMStateDescription = { name: 'e1000', version_id: 2, minimum_version_id: 1, fields: [pciDeviceStructField(e1000Like())] };
     const dump = JSON.parse(dumpVmstate(new Map([['e1000', e1000]]), 'pc-q35-7.2'));
     expect(dump.e1000.Description.Fields[0]).toEqual(real);
+  });
+
+  it('describes e1000e-style PCIDevice + VMSTATE_MSIX as real QEMU 7.2 does (vmdesc and dump)', () => {
+    // Real e1000e (5 MSI-X vectors, Express): vmdesc fields parent_obj[0]
+    // (PCIDevice, config[1] 4096) and parent_obj[1] (msix, "msix state" 81 =
+    // 5 * 16 + 1); dump: the msix struct field has size 2608 and its one
+    // field size 0 ("ouch" in msix.c).
+    const dev = createPciDevice({ name: 'e1000e', vendorId: 0x8086, deviceId: 0x10d3, classId: 0x0200, express: true });
+    msixInitExclusiveBar(dev, 5, 3);
+    const e1000e: VMStateDescription = {
+      name: 'e1000e',
+      version_id: 1,
+      minimum_version_id: 1,
+      fields: [
+        { ...pciDeviceStructField(dev), key: 'pci' },
+        { ...msixVmstateField(dev), key: 'msix' },
+      ],
+    };
+    const desc = vmdescFromDescription(e1000e, { pci: pciDeviceState(dev), msix: msixStateObject(dev) }, { name: '0000:00:01.0/e1000e', instance_id: 0 });
+    expect(desc.fields.map((f) => [f.name, f.size])).toEqual([
+      ['parent_obj[0]', 4116],
+      ['parent_obj[1]', 81],
+    ]);
+    expect((desc.fields[0] as { struct: { fields: { name: string }[] } }).struct.fields.map((f) => f.name)).toEqual(['version_id', 'config[1]', 'irq_state']);
+    expect(desc.fields[1]).toMatchObject({ type: 'struct', struct: { vmsd_name: 'msix', version: 0, fields: [{ name: 'msix', type: 'msix state', size: 81 }] } });
+    const dump = JSON.parse(dumpVmstate(new Map([['e1000e', e1000e]]), 'pc-q35-7.2'));
+    expect(dump.e1000e.Description.Fields[1]).toEqual({
+      field: 'parent_obj',
+      version_id: 0,
+      field_exists: false,
+      size: 2608,
+      Description: { name: 'msix', version_id: 0, minimum_version_id: 0, Fields: [{ field: 'msix', version_id: 0, field_exists: false, size: 0 }] },
+    });
   });
 
   it("propagates post_load's coded refusal (pci.bad-config-data, QEMU's wording)", () => {
