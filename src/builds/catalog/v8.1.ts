@@ -16,6 +16,13 @@ export const build_8_1: BuildDelta = {
       source: datedByCompat('hw_compat_8_0', '8.1', 'DEFINE_PROP_BIT("x-pcie-ari-nextfn-1", PCIDevice, cap_present, QEMU_PCIE_ARI_NEXTFN_1_BITNR, false) in hw/pci/pci.c'),
     },
     {
+      kind: 'property-added', device: 'virtio-net-device', property: 'host_uso', default: 'on',
+      effect: 'virtio feature bits offered to the guest (USO; guest_uso4/guest_uso6 likewise): features a guest negotiated must be offered by the destination or virtio_load refuses them',
+      compat: compatSwitch('hw_compat_8_0', 'virtio-net-device', 'host_uso'),
+      reason: 'virtio-net offers UDP segmentation offload; 8.0 machine types do not, so their guests never negotiate it',
+      source: datedByCompat('hw_compat_8_0', '8.1', 'the default is "on" only where the backend supports USO'),
+    },
+    {
       kind: 'property-added', device: 'migration', property: 'multifd-flush-after-each-section', default: 'off',
       effect: 'multifd channels are flushed once per round instead of after every RAM section (stream flags differ)',
       compat: compatSwitch('hw_compat_8_0', 'migration', 'multifd-flush-after-each-section'),
