@@ -244,6 +244,14 @@ function variableCount(
 function loadElements(ctx: Ctx, of: ElementKind, count: number, localValue: Value | undefined, path: string): Value[] {
   // Fixed-size elements: the whole run must be in the stream before we loop.
   ctx.r.need(count * minElementSize(of), path);
+  if (of.kind === 'int') {
+    // The run is known to be in the stream (so the allocation is bounded by
+    // it), and no per-element path is needed for errors.
+    const ints: Value[] = new Array<Value>(count);
+    for (let i = 0; i < count; i++) ints[i] = readInt(ctx.r, of.type);
+    return ints;
+  }
+  // Elements that may take no bytes (structs) grow the array as they load.
   const locals = Array.isArray(localValue) ? localValue : [];
   const out: Value[] = [];
   for (let i = 0; i < count; i++) out.push(loadElement(ctx, of, locals[i], `${path}[${i}]`));
