@@ -2,10 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEVICE_VARIANTS, VARIANT_MACHINE, type CaptureCase } from '../../harness/targets/capture-corpus.js';
 import { parseMachineHelp } from '../../harness/targets/qemu-info.js';
-import { killAllQemu } from '../../harness/targets/qemu-registry.js';
 import { captureStream, loadIntoQemu } from '../../harness/targets/qemu-target.js';
 import { encodeStream, parseStream } from '../../src/migration/index.js';
-import { describeQemu } from './qemu-env.js';
+import { assertNoQemuLeft, describeQemu } from './qemu-env.js';
 import { mapStream } from './stream-map.js';
 
 /**
@@ -39,7 +38,7 @@ describeQemu('real QEMU: every machine type and device variant', (qemu) => {
   const aliases = qemu ? new Map(parseMachineHelp(execFileSync(qemu, ['-machine', 'help'], { encoding: 'utf8' })).map((m) => [m.name, m.aliasOf ?? m.name])) : new Map<string, string>();
 
   afterAll(() => {
-    killAllQemu();
+    assertNoQemuLeft();
   });
 
   it('lists the machine types Debian QEMU 7.2 ships', () => {

@@ -1,9 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { COMMITTED, sha256 } from '../../harness/targets/capture-corpus.js';
-import { killAllQemu } from '../../harness/targets/qemu-registry.js';
 import { captureStream } from '../../harness/targets/qemu-target.js';
 import { readCorpusBytes, readCorpusJson, readCorpusStream, readManifest } from './corpus-files.js';
-import { describeQemu } from './qemu-env.js';
+import { assertNoQemuLeft, describeQemu } from './qemu-env.js';
 import { mapStream } from './stream-map.js';
 
 /**
@@ -49,7 +48,7 @@ describe('committed corpus corpus/qemu-7.2', () => {
 
 describeQemu('committed corpus vs the installed QEMU', (qemu) => {
   afterAll(() => {
-    killAllQemu();
+    assertNoQemuLeft();
   });
 
   describe.concurrent('live capture has the same shape', () => {

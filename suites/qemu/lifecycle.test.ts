@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { killAllQemu, liveQemuPids, sweepStaleTempDirs } from '../../harness/targets/qemu-registry.js';
+import { liveQemuPids, sweepStaleTempDirs } from '../../harness/targets/qemu-registry.js';
 import { QemuTarget, loadIntoQemu } from '../../harness/targets/qemu-target.js';
 import { readCorpusStream, readManifest } from './corpus-files.js';
-import { describeQemu } from './qemu-env.js';
+import { assertNoQemuLeft, describeQemu } from './qemu-env.js';
 
 /**
  * The target's promises about processes: a stalled load is a `hang`, a QEMU
@@ -52,8 +52,8 @@ describeQemu('real QEMU target: process lifecycle', (qemu) => {
   const stream = qemu ? readCorpusStream(readManifest().streams.find((s) => s.name === 'pc-q35-7.2')!) : new Uint8Array();
 
   afterAll(() => {
-    killAllQemu();
     rmSync(tmpRoot, { recursive: true, force: true });
+    assertNoQemuLeft();
   });
 
   it('is a Target: save then load through the interface', async () => {

@@ -2,12 +2,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../harness/targets/capture-corpus.js';
-import { killAllQemu } from '../../harness/targets/qemu-registry.js';
 import { captureStream, loadIntoQemu } from '../../harness/targets/qemu-target.js';
 import type { Verdict } from '../../harness/targets/target.js';
 import { CORPUS_DIR, readCorpusStream, readManifest } from './corpus-files.js';
 import { standardMutations, Q35_TARGETS, type Mutation } from './mutate-real.js';
-import { describeQemu } from './qemu-env.js';
+import { assertNoQemuLeft, describeQemu } from './qemu-env.js';
 import { KNOWN_DIVERGENCES, agreement, ourVerdict } from './loader-vs-qemu.js';
 import { readCorpusJson } from './corpus-files.js';
 import { mapStream, type StreamMap } from './stream-map.js';
@@ -128,7 +127,7 @@ interface Recorded {
 
 describeQemu('real QEMU refuses mutated real streams', (qemu) => {
   afterAll(() => {
-    killAllQemu();
+    assertNoQemuLeft();
   });
 
   const committedEntry = readManifest().streams.find((s) => s.name === MACHINE)!;

@@ -1,6 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { describe, it, expect } from 'vitest';
+import { killAllQemu, liveQemuPids } from '../../harness/targets/qemu-registry.js';
 
 /**
  * Where the real QEMU is, and whether its absence is a skip or a failure.
@@ -42,4 +43,15 @@ export function describeQemu(name: string, body: (qemu: string) => void): void {
   } else {
     describe.skip(`${name} (qemu-system-x86_64 not installed)`, () => body(''));
   }
+}
+
+/**
+ * For a suite's afterAll: every QEMU the suite started must already be gone
+ * (the target's own cleanup worked). Kills stragglers anyway so a failure here
+ * never leaves a process behind, then fails if there were any.
+ */
+export function assertNoQemuLeft(): void {
+  const left = liveQemuPids();
+  killAllQemu();
+  expect(left, 'QEMU processes still running after the suite').toEqual([]);
 }
