@@ -156,6 +156,11 @@ function readBody(
   if (desc) {
     try {
       const state = decodeWithDescription(r, desc.vmsd, h.versionId, {}, h.idstr, ctx.opts.log);
+      if (desc.source === 'descriptions' && ctx.footers && !footerAt(r, sectionId)) {
+        // Supplied descriptions (e.g. from -dump-vmstate) are lossy; only the
+        // stream's own vmdesc is authoritative about where a body ends.
+        throw new LoadError('vmstate.opaque-section', `decode ended at offset ${r.pos}, not at the section footer`, r.pos, h.idstr);
+      }
       return { body: { kind: 'vmstate', bytes: r.buf.subarray(start, r.pos), vmsd: desc.vmsd, state, source: desc.source }, delimitedByFooter: false };
     } catch (e) {
       if (!(e instanceof LoadError) || !ctx.footers) throw e;
@@ -166,6 +171,14 @@ function readBody(
   }
   const len = findOpaqueEnd(r, sectionId, h.idstr, ctx.footers);
   return { body: { kind: 'opaque', bytes: r.bytes(len, 'section body') }, delimitedByFooter: true };
+}
+
+/** True when a footer for `sectionId` starts at the reader's position. */
+function footerAt(r: WireReader, sectionId: number): boolean {
+  const b = r.buf;
+  const p = r.pos;
+  if (p + 5 > b.length || b[p] !== SectionType.FOOTER) return false;
+  return ((b[p + 1]! << 24) | (b[p + 2]! << 16) | (b[p + 3]! << 8) | b[p + 4]!) >>> 0 === sectionId;
 }
 
 function findDescription(

@@ -83,7 +83,8 @@ export function readRamRecords(
   }
 }
 
-const ZERO_CONTINUE = BigInt(RamFlag.ZERO | RamFlag.CONTINUE);
+const ZERO_CONTINUE_FLAGS = RamFlag.ZERO | RamFlag.CONTINUE;
+const ZERO_CONTINUE = BigInt(ZERO_CONTINUE_FLAGS);
 
 /**
  * Folds the CONTINUE|ZERO records that follow a zero record at successive
@@ -92,19 +93,35 @@ const ZERO_CONTINUE = BigInt(RamFlag.ZERO | RamFlag.CONTINUE);
  * would not is left for the normal path, which refuses it.
  */
 function extendZeroRun(r: WireReader, target: RamTarget, rec: ZeroRecord): void {
-  const buf = r.buf;
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const block = target.lookup(rec.blockResolved);
   if (!block) return;
-  const used = BigInt(block.usedLength);
-  let addr = rec.addr + BigInt(TARGET_PAGE_SIZE);
+  const buf = r.buf;
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const used = block.usedLength;
+  const fill = rec.fill;
+  // Plain numbers in this loop: it runs once per page of a mostly-zero guest.
+  // Addresses below a local used length are far below 2^53.
+  let addr = Number(rec.addr) + TARGET_PAGE_SIZE;
+  // The expected header word, as two be32 halves kept up to date incrementally.
+  let hi = Math.floor(addr / 0x100000000);
+  let lo = addr - hi * 0x100000000;
+  let pos = r.pos;
   let run = 1;
-  while (r.pos + 9 <= buf.length && addr < used && buf[r.pos + 8] === rec.fill && view.getBigUint64(r.pos) === (addr | ZERO_CONTINUE)) {
-    target.zero?.(rec.blockResolved, Number(addr) / TARGET_PAGE_SIZE, rec.fill);
-    r.pos += 9;
-    addr += BigInt(TARGET_PAGE_SIZE);
+  const zero = target.zero;
+  const end = buf.length - 9;
+  while (pos <= end && addr < used && buf[pos + 8] === fill) {
+    if (view.getUint32(pos + 4) !== (lo | ZERO_CONTINUE_FLAGS) >>> 0 || view.getUint32(pos) !== hi) break;
+    zero?.(rec.blockResolved, addr / TARGET_PAGE_SIZE, fill);
+    pos += 9;
+    addr += TARGET_PAGE_SIZE;
+    lo += TARGET_PAGE_SIZE;
+    if (lo >= 0x100000000) {
+      lo -= 0x100000000;
+      hi++;
+    }
     run++;
   }
+  r.pos = pos;
   if (run > 1) rec.run = run;
 }
 
