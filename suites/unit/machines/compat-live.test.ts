@@ -96,6 +96,42 @@ const CASES: { machine: string; devices: string[]; probes: Probe[] }[] = [
     ],
   },
   {
+    machine: 'pc-i440fx-2.7',
+    devices: [],
+    probes: [
+      { device: 'ioapic', property: 'version', typeChain: ['ioapic-common'] },
+      { device: 'isa-pcspk', property: 'migrate', typeChain: ['isa-device'] },
+      { device: 'hpet', property: 'hpet-offset-saved', typeChain: [] },
+    ],
+  },
+  {
+    machine: 'pc-i440fx-2.0',
+    devices: [],
+    probes: [
+      { device: 'PIIX4_PM', property: 'memory-hotplug-support', typeChain: PCI },
+      { device: 'PIIX4_PM', property: 'x-not-migrate-acpi-index', typeChain: PCI },
+      { device: 'PIIX4_PM', property: 'smm-compat', typeChain: PCI },
+    ],
+  },
+  {
+    machine: 'pc-i440fx-1.7',
+    devices: [],
+    probes: [
+      { device: 'PIIX4_PM', property: 'acpi-pci-hotplug-with-bridge-support', typeChain: PCI },
+      { device: 'hpet', property: 'hpet-intcap', typeChain: [] },
+    ],
+  },
+  {
+    // x-keep-pci-slot-hpc and the ACPI hotplug switches are QOM object
+    // properties, which qtree does not print; these are qdev properties.
+    machine: 'pc-q35-5.2',
+    devices: [],
+    probes: [
+      { device: 'ICH9-LPC', property: 'smm-compat', typeChain: PCI },
+      { device: 'ICH9-LPC', property: 'x-smi-cpu-hotunplug', typeChain: PCI },
+    ],
+  },
+  {
     machine: 'pc-q35-7.1',
     devices: ['virtio-rng-pci'],
     probes: [{ device: 'virtio-rng-pci', property: 'vectors', typeChain: VIRTIO_RNG_PCI }],
