@@ -80,8 +80,9 @@ export function foldBuild(version: VersionString): BuildView {
   return view;
 }
 
+/** The machine types a build offers (a fresh array: sort or filter it freely). */
 export function machinesOf(version: VersionString): MachineTypeInfo[] {
-  return getBuild(version).machines;
+  return [...getBuild(version).machines];
 }
 
 /** Machine types both builds offer (the cells a matrix can run), in `a`'s order. */

@@ -178,3 +178,29 @@ describe('expected breaks', () => {
     }
   });
 });
+
+describe('compat entries appended later', () => {
+  it('every `since` is a real release, later than the array it was appended to', () => {
+    for (const a of [...HW_COMPAT, ...PC_COMPAT]) {
+      for (const e of a.entries) {
+        if (e.since === undefined) continue;
+        expect(compareVersions(e.since, a.version), `${a.name} ${e.driver}.${e.property}`).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('catalog compat-entry-added changes match the data and its `since`', () => {
+    for (const delta of CATALOG) {
+      for (const c of delta.changes) {
+        if (c.kind !== 'compat-entry-added') continue;
+        const entry = [...HW_COMPAT, ...PC_COMPAT].find((a) => a.name === c.array)?.entries
+          .find((e) => e.driver === c.entry.driver && e.property === c.entry.property);
+        expect(entry, `${delta.version} ${c.array}`).toMatchObject({ value: c.entry.value, since: delta.version });
+      }
+    }
+  });
+
+  it('machinesOf returns a copy callers may sort', () => {
+    expect(() => machinesOf('7.2').sort()).not.toThrow();
+  });
+});
