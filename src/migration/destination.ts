@@ -57,3 +57,8 @@ export function findSection(dest: Destination, idstr: string, instanceId: number
     (s) => s.idstr === idstr && (s.instanceId === instanceId || (s.aliasId !== undefined && s.aliasId >= 0 && s.aliasId === instanceId)),
   );
 }
+
+/** The "ram" handler every destination with migratable RAM registers (register_savevm_live("ram", 0, 4)). */
+export function ramDestinationSection(): DestinationSection {
+  return { idstr: 'ram', instanceId: 0, versionId: 4, minimumVersionId: 4, ram: true };
+}

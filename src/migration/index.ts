@@ -6,7 +6,7 @@ export type { ParseOptions } from './parse-stream.js';
 export { encodeStream } from './encode-stream.js';
 export { loadStream } from './load-stream.js';
 export type { LoadVerdict, LoadStreamOptions } from './load-stream.js';
-export { findSection, sectionKey } from './destination.js';
+export { findSection, sectionKey, ramDestinationSection } from './destination.js';
 export type { Destination, DestinationSection } from './destination.js';
 export {
   profileFromCapture,
