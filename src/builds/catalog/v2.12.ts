@@ -11,7 +11,7 @@ export const build_2_12: BuildDelta = {
     ...machineChanges('2.12', '2.9'),
     {
       kind: 'subsection-added', device: 'hpet', section: 'hpet', subsection: 'hpet/offset',
-      needed: 'hpet-offset-saved is on: the HPET counter offset is migrated so the counter does not jump',
+      needed: 'hpet-offset-saved is on and the guest enabled the HPET: the counter offset is migrated so the counter does not jump',
       compat: compatSwitch('hw_compat_2_11', 'hpet', 'hpet-offset-saved'),
       reason: 'the HPET main counter was recomputed from the clock after migration and jumped; 2.12 migrates its offset',
       source: datedByCompat('hw_compat_2_11', '2.12', 'subsection name as QEMU 7.2 -dump-vmstate lists it'),
