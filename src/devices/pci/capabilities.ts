@@ -1,4 +1,4 @@
-import { LoadError } from '../../wire/index.js';
+import { LoadError, type CheckLog } from '../../wire/index.js';
 import {
   PCI_CAP_LIST_ID,
   PCI_CAP_LIST_NEXT,
@@ -32,6 +32,8 @@ export interface CapabilityEntry {
 export interface WalkContext {
   base?: number;
   path?: string;
+  /** Told of every check evaluated. */
+  log?: CheckLog;
 }
 
 const ALIGN = 4;
@@ -52,6 +54,7 @@ export function walkCapabilities(config: Uint8Array, ctx: WalkContext = {}): Cap
   let ptr = config[from] ?? 0;
   while (ptr !== 0) {
     checkPointer(ptr, from, ctx);
+    ctx.log?.reached('pci.cap-list-cycle');
     if (seen.has(ptr)) {
       throw new LoadError(
         'pci.cap-list-cycle',
@@ -69,6 +72,7 @@ export function walkCapabilities(config: Uint8Array, ctx: WalkContext = {}): Cap
 }
 
 function checkPointer(ptr: number, from: number, ctx: WalkContext): void {
+  ctx.log?.reached('pci.cap-pointer-out-of-range');
   // A capability header is two bytes (id, next) in the conventional space.
   if (ptr < PCI_CONFIG_HEADER_SIZE || ptr % ALIGN !== 0 || ptr + 2 > PCI_CONFIG_SPACE_SIZE) {
     throw new LoadError(

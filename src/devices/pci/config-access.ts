@@ -1,12 +1,6 @@
-import {
-  PCI_BASE_ADDRESS_0,
-  PCI_COMMAND,
-  PCI_ROM_ADDRESS,
-  PCI_ROM_ADDRESS1,
-  PCI_STATUS,
-  PCI_STATUS_INTERRUPT,
-} from './constants.js';
+import { PCI_BASE_ADDRESS_0, PCI_COMMAND, PCI_ROM_ADDRESS, PCI_ROM_ADDRESS1 } from './constants.js';
 import { updateMappings } from './bars.js';
+import { pciIrqDisabled, pciSetIrq, pciUpdateIrqDisabled, type IntxRoute } from './intx.js';
 import { msiWriteConfig } from './msi.js';
 import { msixWriteConfig } from './msix.js';
 import { pciConfigSize, type PciDevice } from './pci-device.js';
@@ -38,11 +32,13 @@ function overlaps(addr: number, len: number, start: number, size: number): boole
  * Each byte takes the written bits where wmask allows, keeps the rest, then
  * clears the bits written as 1 where w1cmask allows (RW1C). Touching a BAR,
  * the ROM BAR or the command register remaps; MSI and MSI-X see the write.
- * Not modelled: bus-level INTx routing when INTX_DISABLE flips, bridge
- * windows, the bus-master address space, SR-IOV.
+ * With a `route`, a command write that flips INTX_DISABLE withdraws or
+ * re-asserts the device's pins on the bus. Not modelled: bridge windows,
+ * the bus-master address space, SR-IOV.
  */
-export function configWrite(dev: PciDevice, addr: number, value: number, len: number): void {
+export function configWrite(dev: PciDevice, addr: number, value: number, len: number, route?: IntxRoute): void {
   checkAccess(dev, addr, len);
+  const wasIrqDisabled = pciIrqDisabled(dev);
   let val = value >>> 0;
   for (let i = 0; i < len; i++, val = Math.floor(val / 256)) {
     const at = addr + i;
@@ -61,18 +57,13 @@ export function configWrite(dev: PciDevice, addr: number, value: number, len: nu
   ) {
     updateMappings(dev);
   }
+  // range_covers_byte(addr, l, PCI_COMMAND): INTX_DISABLE may have flipped.
+  if (route && overlaps(addr, len, PCI_COMMAND, 1)) pciUpdateIrqDisabled(dev, wasIrqDisabled, route);
   msiWriteConfig(dev, addr, len);
   msixWriteConfig(dev, addr, len);
 }
 
-/** pci_update_irq_status(): the status INTERRUPT bit mirrors irq_state. */
-export function updateIrqStatus(dev: PciDevice): void {
-  const s = dev.config[PCI_STATUS] ?? 0;
-  dev.config[PCI_STATUS] = dev.irqState ? s | PCI_STATUS_INTERRUPT : s & ~PCI_STATUS_INTERRUPT;
-}
-
-/** pci_irq_handler() without the bus routing: set pin `pin` (0..3) to `level`. */
+/** pci_irq_handler() without bus routing: set pin `pin` (0..3) to `level` (see intx.ts for routing). */
 export function setIrqLevel(dev: PciDevice, pin: number, level: 0 | 1): void {
-  dev.irqState = (dev.irqState & ~(1 << pin)) | (level << pin);
-  updateIrqStatus(dev);
+  pciSetIrq(dev, pin, level);
 }

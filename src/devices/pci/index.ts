@@ -14,3 +14,5 @@ export * from './legacy-format.js';
 export * from './header.js';
 export * from './pci-bus.js';
 export * from './bridge.js';
+export * from './intx.js';
+export * from './reset.js';

@@ -1,4 +1,4 @@
-import { LoadError, type WireReader, type WireWriter } from '../../wire/index.js';
+import { LoadError, type CheckLog, type WireReader, type WireWriter } from '../../wire/index.js';
 import { PCI_CONFIG_HEADER_SIZE, PCI_CONFIG_SPACE_SIZE, PCI_NUM_PINS } from './constants.js';
 import { hex } from './config-bytes.js';
 import { updateMappings } from './bars.js';
@@ -44,6 +44,8 @@ export type LegacyV3Layout = 'cap-first' | 'cap-last';
 export interface LegacyOptions {
   /** Where v3 puts cap_present; default 'cap-first' (the merged patch). */
   layout?: LegacyV3Layout;
+  /** Told of every check evaluated. */
+  log?: CheckLog;
 }
 
 export interface LegacySaveOptions extends LegacyOptions {
@@ -61,7 +63,8 @@ export function saveLegacyPciDevice(dev: PciDevice, w: WireWriter, o: LegacySave
   if (version >= 3 && layout === 'cap-last') w.u32(dev.capPresent);
 }
 
-function checkCapPresent(dev: PciDevice, capPresent: number, at: number, path: string): void {
+function checkCapPresent(dev: PciDevice, capPresent: number, at: number, path: string, log?: CheckLog): void {
+  log?.reached('pci.cap-present-unsupported');
   const extra = (capPresent & ~dev.capSupported) >>> 0;
   if (extra === 0) return;
   throw new LoadError(
@@ -77,6 +80,7 @@ export function loadLegacyPciDevice(dev: PciDevice, r: WireReader, o: LegacyOpti
   const layout = o.layout ?? 'cap-first';
   const versionAt = r.pos;
   const version = r.u32();
+  o.log?.reached('pci.legacy-version-unsupported');
   if (version > 3) {
     throw new LoadError('pci.legacy-version-unsupported', `pci_device_load: version_id ${version} > 3 (-EINVAL)`, versionAt, `${path}/version_id`);
   }
@@ -84,7 +88,7 @@ export function loadLegacyPciDevice(dev: PciDevice, r: WireReader, o: LegacyOpti
   if (version >= 3 && layout === 'cap-first') {
     const at = r.pos;
     capPresent = r.u32();
-    checkCapPresent(dev, capPresent, at, path);
+    checkCapPresent(dev, capPresent, at, path, o.log);
   }
   const config = r.bytes(PCI_CONFIG_SPACE_SIZE, 'PCI config');
   let irqState = 0;
@@ -94,7 +98,7 @@ export function loadLegacyPciDevice(dev: PciDevice, r: WireReader, o: LegacyOpti
   if (version >= 3 && layout === 'cap-last') {
     const at = r.pos;
     capPresent = r.u32();
-    checkCapPresent(dev, capPresent, at, path);
+    checkCapPresent(dev, capPresent, at, path, o.log);
   }
   const next = clonePciDevice(dev);
   next.capPresent = capPresent;

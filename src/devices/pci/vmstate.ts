@@ -1,9 +1,9 @@
 import type { StateObject, VMStateDescription, VMStateField, Value } from '../../vmstate/index.js';
-import { LoadError, type WireReader, type WireWriter } from '../../wire/index.js';
+import { LoadError, type CheckLog, type WireReader, type WireWriter } from '../../wire/index.js';
 import { PCI_NUM_PINS, PCI_STATUS, PCI_STATUS_INTERRUPT } from './constants.js';
 import { hex } from './config-bytes.js';
 import { updateMappings } from './bars.js';
-import { updateIrqStatus } from './config-access.js';
+import { updateIrqStatus } from './intx.js';
 import { clonePciDevice, pciConfigSize, pciIsExpress, type PciDevice } from './pci-device.js';
 
 /**
@@ -42,7 +42,7 @@ function bytesOf(v: Value | undefined, size: number, field: string): Uint8Array 
 }
 
 /** The description for one device (config size depends on Express). */
-export function pciDeviceVmsd(dev: PciDevice): VMStateDescription {
+export function pciDeviceVmsd(dev: PciDevice, opts: { log?: CheckLog } = {}): VMStateDescription {
   return {
     name: 'PCIDevice',
     version_id: PCI_DEVICE_VMSD_VERSION,
@@ -58,7 +58,7 @@ export function pciDeviceVmsd(dev: PciDevice): VMStateDescription {
       { name: 'irq_state', kind: 'opaque', info: 'pci irq state', size: PCI_NUM_PINS * 4, version_id: 2 },
     ],
     post_load: (state, versionId) => {
-      checkPciDeviceState(dev, state, versionId);
+      checkPciDeviceState(dev, state, versionId, opts.log ? { log: opts.log } : {});
     },
   };
 }
@@ -94,6 +94,8 @@ export function pciDeviceState(dev: PciDevice, clearInterruptStatus = false): St
 
 /** Where check errors point; `base` is the stream offset of each field when known. */
 export interface CheckLocation {
+  /** Told of every check evaluated (the fuzzer's coverage signal). */
+  log?: CheckLog;
   versionOffset?: number;
   configOffset?: number;
   irqOffset?: number;
@@ -102,6 +104,7 @@ export interface CheckLocation {
 
 /** get_int32_le. */
 export function checkVersionField(dev: PciDevice, loaded: number, loc: CheckLocation = {}): void {
+  loc.log?.reached('pci.version-invalid');
   if (loaded >= 0 && loaded <= dev.versionId) return;
   throw new LoadError(
     'pci.version-invalid',
@@ -126,6 +129,7 @@ export function checkConfigData(dev: PciDevice, incoming: Uint8Array, loc: Check
   if (incoming.length !== pciConfigSize(dev)) {
     throw new LoadError('wire.truncated', `PCIDevice config: expected ${pciConfigSize(dev)} bytes, got ${incoming.length}`, loc.configOffset ?? 0, `${loc.path ?? 'PCIDevice'}/config`);
   }
+  loc.log?.reached('pci.bad-config-data');
   const i = firstBadConfigByte(dev, incoming);
   if (i < 0) return;
   throw new LoadError(
@@ -139,6 +143,7 @@ export function checkConfigData(dev: PciDevice, incoming: Uint8Array, loc: Check
 
 /** The four irq_state words; get_pci_irq_state refuses anything but 0 or 1. */
 export function decodeIrqState(bytes: Uint8Array, loc: CheckLocation = {}): number {
+  loc.log?.reached('pci.irq-state-invalid');
   let mask = 0;
   for (let i = 0; i < PCI_NUM_PINS; i++) {
     const at = i * 4;
@@ -191,8 +196,14 @@ export function savePciDevice(dev: PciDevice, w: WireWriter, clearInterruptStatu
  * for the generic walker and for tests): reads, checks with exact stream
  * offsets, and commits only when everything passed.
  */
-export function loadPciDevice(dev: PciDevice, r: WireReader, versionId = PCI_DEVICE_VMSD_VERSION, path = 'PCIDevice'): void {
-  const loc: CheckLocation = { path, versionOffset: r.pos };
+export function loadPciDevice(
+  dev: PciDevice,
+  r: WireReader,
+  versionId = PCI_DEVICE_VMSD_VERSION,
+  path = 'PCIDevice',
+  log?: CheckLog,
+): void {
+  const loc: CheckLocation = { path, versionOffset: r.pos, ...(log ? { log } : {}) };
   const version = r.i32();
   checkVersionField(dev, version, loc);
   loc.configOffset = r.pos;
