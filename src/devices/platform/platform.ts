@@ -1,0 +1,175 @@
+/**
+ * What real QEMU 7.2 puts in a `-nodefaults -m 32M` stream, per machine type:
+ * the device sections in order (idstr, instance id, version, layout, default
+ * state) and the RAM block list. Data recorded from real captures by
+ * generate/build-data.ts; see qemu-7.2/README.md.
+ */
+import { gunzipSync } from 'node:zlib';
+import { WireReader } from '../../wire/index.js';
+import type { StateObject, VMStateDescription } from '../../vmstate/description.js';
+import { decodeBody } from './body-codec.js';
+import type { BodyTable, DeviceRecord, MachineRecord, PlatformData, RamBlockRecord, SchemaTable, SectionRecord } from './data-types.js';
+import type { PlatformSchema } from './schema.js';
+import { descriptionFromSchema } from './to-description.js';
+import machinesJson from './qemu-7.2/machines.json' with { type: 'json' };
+import schemasJson from './qemu-7.2/schemas.json' with { type: 'json' };
+import bodiesJson from './qemu-7.2/bodies.json' with { type: 'json' };
+
+const DATA = machinesJson as unknown as PlatformData;
+const SCHEMAS = schemasJson as unknown as SchemaTable;
+const BODIES = bodiesJson as unknown as BodyTable;
+
+export interface PlatformSection {
+  idstr: string;
+  instance_id: number;
+  version_id: number;
+  /** The recorded layout (vmdesc shape). */
+  schema: PlatformSchema;
+  description: VMStateDescription;
+  /** Default state: the real section body decoded; a fresh copy per call. */
+  state: StateObject;
+  /** Subsections the real default stream carried. */
+  subsections: string[];
+  /** The real body bytes (without section header and footer). */
+  body: Uint8Array;
+}
+
+export interface PlatformRamBlock {
+  idstr: string;
+  used_length: number;
+  max_length: number;
+}
+
+/** Stream-level facts of a machine type's default stream. */
+export interface PlatformStreamInfo {
+  configuration: boolean;
+  footers: boolean;
+  vmdesc: boolean;
+  ram: { idstr: string; instance_id: number; version_id: number };
+}
+
+/** A machine or device this data cannot describe; wording follows QEMU where it has some. */
+export class PlatformConfigError extends Error {
+  override readonly name = 'PlatformConfigError';
+}
+
+export const OPTIONAL_DEVICE_DRIVERS = ['e1000', 'virtio-net-pci', 'virtio-rng-pci', 'pvpanic-pci', 'ivshmem-plain', 'vmgenid'] as const;
+
+/** Machine types recorded, in QEMU's version order within each family. */
+export function platformMachines(): string[] {
+  return Object.keys(DATA.machines);
+}
+
+export function platformStreamInfo(machine: string): PlatformStreamInfo {
+  const m = machineRecord(machine);
+  return { configuration: m.configuration, footers: m.footers, vmdesc: m.vmdesc, ram: { idstr: m.ram.id, instance_id: m.ram.inst, version_id: m.ram.ver } };
+}
+
+export function platformSchemas(): Readonly<SchemaTable> {
+  return SCHEMAS;
+}
+
+/** The sections, in stream order, of `machine` started with `-nodefaults` plus `devices` (QEMU -device syntax). */
+export function platformSections(machine: string, devices: string[] = []): PlatformSection[] {
+  const m = machineRecord(machine);
+  const placed = placeDevices(machine, m, devices);
+  const added = placed.map((p) => sectionFrom(p.rec.section, p.slot));
+  const base = m.sections.map((s) => sectionFrom(s));
+  // Devices from the command line register after the board's own devices but
+  // before the sections created at machine-done time (acpi_build, globalstate).
+  let at = base.length;
+  while (at > 0 && LATE_SECTIONS.has(base[at - 1]!.idstr)) at--;
+  return [...base.slice(0, at), ...added, ...base.slice(at)];
+}
+
+const LATE_SECTIONS = new Set(['acpi_build', 'globalstate']);
+
+/**
+ * The RAM blocks a migration stream lists (MEM_SIZE order) for `machine` with
+ * `devices` and `ramSize` bytes of guest RAM. QEMU keeps its RAM block list
+ * sorted by max_length, largest first, a new block going after the blocks of
+ * equal size (qemu_ram_add), which is the order recorded here.
+ * `memdevSizes` gives the size of each -object memory-backend an
+ * ivshmem-plain device names (default: the 4 MiB of the capture).
+ */
+export function ramBlocks(machine: string, devices: string[] = [], ramSize = 32 * 1024 * 1024, memdevSizes: Record<string, number> = {}): PlatformRamBlock[] {
+  const m = machineRecord(machine);
+  const blocks: PlatformRamBlock[] = m.ramBlocks.map((b, i) =>
+    i === 0 && /^(pc|microvm)\.ram$/.test(b[0]) ? { idstr: b[0], used_length: ramSize, max_length: ramSize } : toBlock(b),
+  );
+  for (const p of placeDevices(machine, m, devices)) {
+    for (const b of p.rec.ramBlocks ?? []) {
+      let [id, used, max] = b;
+      if (id.endsWith('.rom') && p.options.get('romfile') === '') continue; // romfile= : no option ROM
+      if (p.driver === 'ivshmem-plain') {
+        const memdev = p.options.get('memdev') ?? 'hmem';
+        id = id.replace(/\/[^/]+$/, `/${memdev}`);
+        used = max = memdevSizes[memdev] ?? used;
+      }
+      blocks.push({ idstr: withSlot(id, p.slot), used_length: used, max_length: max });
+    }
+  }
+  // Array.prototype.sort is stable: equal max_length keeps creation order.
+  return blocks.sort((a, b) => b.max_length - a.max_length);
+}
+
+interface PlacedDevice {
+  driver: string;
+  options: Map<string, string>;
+  rec: DeviceRecord;
+  slot?: number;
+}
+
+function placeDevices(machine: string, m: MachineRecord, devices: string[]): PlacedDevice[] {
+  let nextSlot = m.firstFreeSlot;
+  return devices.map((spec) => {
+    const [driver = '', ...opts] = spec.split(',');
+    const options = new Map(opts.map((o) => { const i = o.indexOf('='); return i < 0 ? [o, 'on'] as [string, string] : [o.slice(0, i), o.slice(i + 1)] as [string, string]; }));
+    const rec = m.devices?.[driver];
+    if (!rec) throw new PlatformConfigError(deviceRefusal(machine, m, driver));
+    if (!rec.pci) return { driver, options, rec };
+    if (nextSlot === undefined) throw new PlatformConfigError(`-device ${driver}: No 'PCI' bus found for device '${driver}'`);
+    return { driver, options, rec, slot: nextSlot++ };
+  });
+}
+
+function deviceRefusal(machine: string, m: MachineRecord, driver: string): string {
+  if (!(OPTIONAL_DEVICE_DRIVERS as readonly string[]).includes(driver)) return `-device ${driver}: not recorded for QEMU 7.2 platform data`;
+  if (driver === 'vmgenid' && m.devices !== undefined) {
+    return '-device vmgenid: vmgenid requires DMA write support in fw_cfg, which this machine type does not provide';
+  }
+  if (m.firstFreeSlot === undefined && driver !== 'vmgenid') return `-device ${driver}: No 'PCI' bus found for device '${driver}'`;
+  return `-device ${driver}: not recorded for machine type ${machine}`;
+}
+
+function sectionFrom(rec: SectionRecord, slot?: number): PlatformSection {
+  const schema = SCHEMAS[rec.schema];
+  const packed = BODIES[rec.body];
+  if (!schema || packed === undefined) throw new PlatformConfigError(`platform data is inconsistent: ${rec.schema} / ${rec.body}`);
+  const body = new Uint8Array(gunzipSync(Buffer.from(packed, 'base64')));
+  const idstr = withSlot(rec.id, slot);
+  return {
+    idstr,
+    instance_id: rec.inst,
+    version_id: rec.ver,
+    schema,
+    description: descriptionFromSchema(schema),
+    state: decodeBody(schema, new WireReader(body), idstr),
+    subsections: rec.subs ?? [],
+    body,
+  };
+}
+
+function withSlot(id: string, slot?: number): string {
+  return slot === undefined ? id : id.replace('{slot}', slot.toString(16).padStart(2, '0'));
+}
+
+function toBlock([idstr, used_length, max_length]: RamBlockRecord): PlatformRamBlock {
+  return { idstr, used_length, max_length };
+}
+
+function machineRecord(machine: string): MachineRecord {
+  const m = DATA.machines[machine];
+  if (!m) throw new PlatformConfigError(`unsupported machine type: ${machine} (QEMU 7.2 data has ${platformMachines().join(', ')})`);
+  return m;
+}
