@@ -39,6 +39,13 @@ export interface QemuLoadOptions extends LoadOptions {
   keepOpen?: boolean;
   /** Parent of the private temp dir (default os.tmpdir()). */
   tmpRoot?: string;
+  /** After an accepted load, read the destination's `info ramblock` (to see resizes). */
+  withRamBlocks?: boolean;
+}
+
+export interface QemuLoadOutcome extends LoadOutcome {
+  /** The destination's `info ramblock` after an accepted load, when asked for. */
+  ramBlocks?: RamBlockInfo[];
 }
 
 export interface QemuSaveOptions extends SaveOptions {
@@ -103,7 +110,7 @@ export async function captureStream(qemuPath: string, spec: MachineSpec, opts: Q
 }
 
 /** Starts a destination with `-incoming defer`, feeds it `stream` and classifies what happened. */
-export async function loadIntoQemu(qemuPath: string, spec: MachineSpec, stream: Uint8Array, opts: QemuLoadOptions = {}): Promise<LoadOutcome> {
+export async function loadIntoQemu(qemuPath: string, spec: MachineSpec, stream: Uint8Array, opts: QemuLoadOptions = {}): Promise<QemuLoadOutcome> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
   return withQemuSlot(async () => {
     const started = Date.now();
@@ -130,7 +137,11 @@ export async function loadIntoQemu(qemuPath: string, spec: MachineSpec, stream: 
       } else sendAndHalfClose(socket, stream);
       const verdict = await awaitLoadVerdict(qemu, timeoutMs);
       socket.destroy();
-      return { verdict, durationMs: Date.now() - started, log: qemu.log };
+      const durationMs = Date.now() - started;
+      if (verdict.kind === 'accepted' && opts.withRamBlocks) {
+        return { verdict, durationMs, log: qemu.log, ramBlocks: await ramBlocks(qemu.qmp) };
+      }
+      return { verdict, durationMs, log: qemu.log };
     } catch (e) {
       const verdict: Verdict = { kind: 'harness-error', message: (e as Error).message };
       return { verdict, durationMs: Date.now() - started, log: qemu.log };
@@ -218,6 +229,18 @@ function readToEnd(socket: Socket): Promise<Uint8Array> {
   });
 }
 
+/** Boots `spec` paused and returns its `info ramblock`, without migrating. */
+export async function ramBlocksOf(qemuPath: string, spec: MachineSpec): Promise<RamBlockInfo[]> {
+  return withQemuSlot(async () => {
+    const qemu = await QemuProcess.start({ qemuPath, spec, extraArgs: ['-S'] });
+    try {
+      return await ramBlocks(qemu.qmp);
+    } finally {
+      await qemu.quit();
+    }
+  });
+}
+
 /** The Target for one real binary. */
 export class QemuTarget implements Target {
   readonly id: string;
@@ -241,7 +264,7 @@ export class QemuTarget implements Target {
     }
   }
 
-  load(spec: MachineSpec, stream: Uint8Array, opts?: QemuLoadOptions): Promise<LoadOutcome> {
+  load(spec: MachineSpec, stream: Uint8Array, opts?: QemuLoadOptions): Promise<QemuLoadOutcome> {
     return loadIntoQemu(this.qemuPath, spec, stream, opts);
   }
 }

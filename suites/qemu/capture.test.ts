@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEVICE_VARIANTS, VARIANT_MACHINE, type CaptureCase } from '../../harness/targets/capture-corpus.js';
 import { parseMachineHelp } from '../../harness/targets/qemu-info.js';
-import { captureStream, loadIntoQemu } from '../../harness/targets/qemu-target.js';
+import { captureStream, loadIntoQemu, ramBlocksOf } from '../../harness/targets/qemu-target.js';
 import { encodeStream, parseStream } from '../../src/migration/index.js';
 import { assertNoQemuLeft, describeQemu } from './qemu-env.js';
 import { mapStream } from './stream-map.js';
@@ -83,6 +83,13 @@ describeQemu('real QEMU: every machine type and device variant', (qemu) => {
       const back = await loadIntoQemu(qemu, c.spec, toLoad);
       expect(back.verdict, back.log.join('\n')).toEqual({ kind: 'accepted' });
     });
+  });
+
+  it('ramBlocksOf boots without migrating and lists the same blocks a capture reports', async () => {
+    const spec = { machine: 'pc-q35-7.2', devices: ['e1000'] };
+    const [booted, cap] = await Promise.all([ramBlocksOf(qemu, spec), captureStream(qemu, spec)]);
+    expect(booted).toEqual(cap.ramBlocks);
+    expect(booted.map((b) => b.idstr)).toContain('0000:00:01.0/e1000.rom');
   });
 
   it('takes --ram in -m syntax: 64M gives a 0x4000000-byte pc.ram', async () => {

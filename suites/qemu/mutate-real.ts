@@ -108,6 +108,26 @@ export function renameRamBlock(buf: Uint8Array, map: StreamMap, from: string, to
   return out;
 }
 
+/**
+ * Sets `table_mr_size` in fw_cfg's `fw_cfg/acpi_mr` subsection (0x05, name,
+ * be32 version, then table_mr_size, linker_mr_size, rsdp_mr_size as be64).
+ * QEMU 7.2's fw_cfg post_load resizes the ACPI tables region to this value,
+ * after RAM has been loaded.
+ */
+export function fwCfgAcpiTableSize(buf: Uint8Array, map: StreamMap, size: bigint): Uint8Array {
+  const s = fullSection(map, 'fw_cfg');
+  const name = 'fw_cfg/acpi_mr';
+  const marker = [0x05, name.length, ...Array.from(name, (c) => c.charCodeAt(0))];
+  let at = -1;
+  for (let i = s.offset; i + marker.length <= s.footerOffset && at < 0; i++) {
+    if (marker.every((b, k) => buf[i + k] === b)) at = i;
+  }
+  if (at < 0) throw new Error('fw_cfg section has no fw_cfg/acpi_mr subsection');
+  const out = copy(buf);
+  setU64(out, at + marker.length + 4, size);
+  return out;
+}
+
 /** Which sections the standard mutations aim at; they exist in every pc-q35 / pc-i440fx stream. */
 export interface MutationTargets {
   /** A FULL device section with version 1 (version 2 is then too new). */

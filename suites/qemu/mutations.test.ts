@@ -5,7 +5,7 @@ import { sha256 } from '../../harness/targets/capture-corpus.js';
 import { captureStream, loadIntoQemu } from '../../harness/targets/qemu-target.js';
 import type { Verdict } from '../../harness/targets/target.js';
 import { CORPUS_DIR, readCorpusStream, readManifest } from './corpus-files.js';
-import { standardMutations, Q35_TARGETS, type Mutation } from './mutate-real.js';
+import { fwCfgAcpiTableSize, ramBlockLength, standardMutations, Q35_TARGETS, type Mutation } from './mutate-real.js';
 import { assertNoQemuLeft, describeQemu } from './qemu-env.js';
 import { KNOWN_DIVERGENCES, agreement, ourVerdict } from './loader-vs-qemu.js';
 import { readCorpusJson } from './corpus-files.js';
@@ -148,6 +148,24 @@ describeQemu('real QEMU refuses mutated real streams', (qemu) => {
         recorded.push({ name: m.name, what: m.what, sha256: sha256(m.bytes), verdict: r.verdict, log: r.log });
         checkVerdict(r.verdict, expected[m.name]!, r.log);
       });
+    });
+
+    it('a resize within max_length is undone by fw_cfg unless fw_cfg/acpi_mr agrees', async () => {
+      const half = Q35_TARGETS.acpiMax / 2n;
+      const acpiUsed = async (bytes: Uint8Array): Promise<number | undefined> => {
+        const r = await loadIntoQemu(qemu, { machine: MACHINE }, bytes, { withRamBlocks: true });
+        expect(r.verdict).toEqual({ kind: 'accepted' });
+        return r.ramBlocks?.find((b) => b.idstr === Q35_TARGETS.acpiBlock)?.used;
+      };
+      const map = mapStream(base);
+      const original = Number(map.ramBlocks.find((b) => b.idstr === Q35_TARGETS.acpiBlock)!.length);
+      // ram_load_precopy resizes the block to the MEM_SIZE length, but the fw_cfg section comes
+      // later and its post_load (hw/nvram/fw_cfg.c fw_cfg_acpi_mr_restore_post_load) resizes the
+      // region to the table_mr_size the source sent: the source's 0x20000 wins.
+      expect(await acpiUsed(ramBlockLength(base, map, Q35_TARGETS.acpiBlock, half))).toBe(original);
+      // With both saying 0x100000 the destination ends at 0x100000, within max_length 0x200000.
+      const both = fwCfgAcpiTableSize(ramBlockLength(base, map, Q35_TARGETS.acpiBlock, half), map, half);
+      expect(await acpiUsed(both)).toBe(Number(half));
     });
 
     // Our loader, profiled as this pc-q35-7.2 destination, against what real QEMU just said about the same bytes.
