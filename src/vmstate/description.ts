@@ -37,7 +37,17 @@ export type ElementKind =
    */
   | { kind: 'struct'; vmsd: VMStateDescription; info?: 'tmp' | 'vstruct'; version?: number }
   /** A custom VMStateInfo the engine does not model: `size` opaque bytes. */
-  | { kind: 'opaque'; info: string; size: number };
+  | {
+      kind: 'opaque';
+      info: string;
+      size: number;
+      /**
+       * A NULL element of a VMSTATE_ARRAY_OF_POINTER_TO_STRUCT: QEMU writes
+       * the one-byte nullptr marker and describes it in the vmdesc as a
+       * "struct" with an empty "struct" object.
+       */
+      nullStruct?: boolean;
+    };
 
 export type FieldKind =
   | ElementKind

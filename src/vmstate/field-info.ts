@@ -54,7 +54,7 @@ export function elementTypeName(kind: ElementKind): string {
     case 'struct':
       return kind.info ?? 'struct';
     case 'opaque':
-      return kind.info;
+      return kind.nullStruct ? 'struct' : kind.info;
   }
 }
 

@@ -22,7 +22,8 @@ export interface VmdescField {
   /** Elements described one by one: this entry is element `index` of the field. */
   index?: number;
   type: string;
-  struct?: VmdescStruct;
+  /** Empty ({}) for a NULL element of an array of pointers to structs. */
+  struct?: VmdescStruct | Record<string, never>;
   /** Inline nested description ("tmp", "vstruct"). */
   vmsd_name?: string;
   version?: number;

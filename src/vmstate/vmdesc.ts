@@ -160,7 +160,12 @@ function parseField(ctx: ParseCtx, v: unknown, path: string, depth: number): Vmd
   if ('index' in o) f.index = asInt(ctx, o['index'], `${path}/index`, 0, ctx.limits.maxArrayLen - 1);
   if (f.array_len !== undefined && f.index !== undefined) invalid(ctx, path, 'both array_len and index');
   f.type = asString(ctx, o['type'], `${path}/type`);
-  if (f.type === 'struct') f.struct = parseStruct(ctx, o['struct'], `${path}/struct`, depth);
+  if (f.type === 'struct') {
+    const st = o['struct'];
+    // A NULL element of an array of pointers: QEMU opens and closes an empty "struct".
+    const empty = typeof st === 'object' && st !== null && !Array.isArray(st) && Object.keys(st).length === 0;
+    f.struct = empty ? {} : parseStruct(ctx, st, `${path}/struct`, depth);
+  }
   if ('vmsd_name' in o) {
     f.vmsd_name = asString(ctx, o['vmsd_name'], `${path}/vmsd_name`);
     f.version = asInt(ctx, o['version'], `${path}/version`, -0x80000000, 0x7fffffff);
@@ -364,7 +369,11 @@ function elementFromVmdesc(e: VmdescField, path: string): ElementKind {
   if (t === 'timer' && e.size === 8) return { kind: 'timer' };
   if (t === 'struct') {
     if (!e.struct) convInvalid(path, 'struct without "struct"');
-    return { kind: 'struct', vmsd: structFromVmdesc(e.struct, { path }) };
+    if (!('vmsd_name' in e.struct)) {
+      if (e.size !== 1) convInvalid(path, 'an empty "struct" (NULL pointer) takes one marker byte');
+      return { kind: 'opaque', info: 'nullptr', size: 1, nullStruct: true };
+    }
+    return { kind: 'struct', vmsd: structFromVmdesc(e.struct as VmdescStruct, { path }) };
   }
   if ((t === 'tmp' || t === 'vstruct') && e.vmsd_name !== undefined) {
     const vmsd = structFromVmdesc({ vmsd_name: e.vmsd_name, version: e.version ?? 0, fields: e.fields ?? [], subsections: e.subsections }, { path });

@@ -271,10 +271,25 @@ function loadElement(ctx: Ctx, kind: ElementKind, localValue: Value | undefined,
     case 'timer':
       return r.i64();
     case 'opaque':
+      if (kind.nullStruct) return loadNullptr(ctx, path);
       return r.bytes(kind.size, path);
     case 'struct':
       return loadStruct(ctx, kind, localValue, path);
   }
+}
+
+/** VMS_NULLPTR_MARKER: what QEMU writes for a NULL element of an array of pointers. */
+const VMS_NULLPTR_MARKER = 0x30;
+
+/** vmstate-types.c get_nullptr: the element must be the marker byte. */
+function loadNullptr(ctx: Ctx, path: string): Uint8Array {
+  const offset = ctx.r.pos;
+  const b = ctx.r.bytes(1, path);
+  reach(ctx, 'vmstate.nullptr-marker');
+  if (b[0] !== VMS_NULLPTR_MARKER) {
+    refuse(ctx, 'vmstate.nullptr-marker', 'vmstate: get_nullptr expected VMS_NULLPTR_MARKER', offset, path);
+  }
+  return b;
 }
 
 function readInt(r: WireReader, type: Extract<ElementKind, { kind: 'int' }>['type']): number | bigint {

@@ -168,6 +168,8 @@ function saveField(
       if (of.kind === 'struct') {
         if (of.info) nested = entry;
         else nested = entry.struct = {};
+      } else if (of.kind === 'opaque' && of.nullStruct) {
+        entry.struct = {};
       }
     }
     const before = w.pos;

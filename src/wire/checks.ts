@@ -88,6 +88,8 @@ export const CHECKS = {
   'stream.config-invalid': 'a configuration subsection the destination refuses (page bits, capabilities)',
   'stream.unsupported-command': 'a QEMU_VM_COMMAND migcompat does not model (postcopy, colo, ...)',
   'ram.unsupported-encoding': 'an XBZRLE or RDMA-hook RAM record migcompat does not model',
+  // vmstate (appended)
+  'vmstate.nullptr-marker': 'a NULL array-of-pointers element is not the nullptr marker byte (0x30)',
 } as const;
 
 export type CheckCode = keyof typeof CHECKS;

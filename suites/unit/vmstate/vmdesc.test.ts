@@ -274,3 +274,31 @@ describe('stringifyVmdesc quotes strings as QEMU json-writer quoted_str does', (
     expect(parseVmdesc(out).devices[0]!.name).toBe(name);
   });
 });
+
+describe('NULL elements of an array of pointers to structs', () => {
+  // QEMU writes VMS_NULLPTR_MARKER (0x30) for the NULL element and describes it
+  // as a "struct" with an empty "struct" object (vmsd_desc_field_start opens it,
+  // vmstate_info_nullptr.put writes one byte, vmsd_desc_field_end closes it).
+  const text =
+    '{"page_size": 4096, "devices": [{"name": "d", "instance_id": 0, "vmsd_name": "d", "version": 1, "fields": [' +
+    '{"name": "p", "index": 0, "type": "struct", "struct": {"vmsd_name": "s", "version": 1, "fields": [{"name": "v", "type": "uint8", "size": 1}]}, "size": 1}, ' +
+    '{"name": "p", "index": 1, "type": "struct", "struct": {}, "size": 1}]}]}';
+  const vmdesc = parseVmdesc(text);
+  const vmsd = descriptionFromVmdesc(vmdesc.devices[0]!);
+
+  it('loads, re-saves and re-describes byte for byte', () => {
+    expect(stringifyVmdesc(vmdesc)).toBe(text);
+    const state = loadVMState(new WireReader(hex('07 30')), vmsd, 1, {});
+    const w = new WireWriter();
+    saveVMState(w, vmsd, state);
+    expect(Buffer.from(w.finish()).toString('hex')).toBe('0730');
+    expect(stringifyVmdesc({ page_size: 4096, devices: [vmdescFromDescription(vmsd, state, { name: 'd', instance_id: 0 })] })).toBe(text);
+  });
+  it('refuses another byte with get_nullptr\'s wording', () => {
+    const e = refusal(() => loadVMState(new WireReader(hex('07 31')), vmsd, 1, {}));
+    expect(e.code).toBe('vmstate.nullptr-marker');
+    expect(e.message).toBe('vmstate: get_nullptr expected VMS_NULLPTR_MARKER');
+    expect(e.offset).toBe(1);
+    expect(e.path).toBe('d/p[1]');
+  });
+});
