@@ -28,6 +28,10 @@ export interface MachineStreamOptions {
 }
 
 export interface MachineFirmwareLayout {
+  /** idstr of guest RAM: "pc.ram", "microvm.ram" for microvm. */
+  mainRamBlock: string;
+  /** The 128 KiB "pc.rom" option ROM area (absent on microvm). */
+  pcRom: boolean;
   /** pc.bios size: bios.bin (128 KiB) up to pc-i440fx-1.7, bios-256k.bin after. */
   biosSize: number;
   /**
@@ -109,7 +113,10 @@ export function machineStreamOptions(machine: string, release: VersionString): M
 }
 
 export function machineFirmwareLayout(machine: string): MachineFirmwareLayout {
+  const microvm = parseMachineName(machine)?.family === 'microvm';
   return {
+    mainRamBlock: microvm ? 'microvm.ram' : 'pc.ram',
+    pcRom: !microvm,
     biosSize: lookup(BIOS_SIZE, machine, 0x40000),
     acpiTables: lookup(ACPI_TABLES, machine, 'aligned-0x20000'),
     rsdpInRam: lookup(RSDP_IN_RAM, machine, true),

@@ -130,14 +130,15 @@ describe('machine options (checked against real 7.2 streams in /tmp/cap)', () =>
   });
 
   it('firmware layout: bios size, ACPI tables and RSDP block by machine type (info ramblock on 7.2)', () => {
-    expect(machineFirmwareLayout('pc-i440fx-1.6')).toEqual({ biosSize: 0x20000, acpiTables: 'none', rsdpInRam: false });
-    expect(machineFirmwareLayout('pc-i440fx-1.7')).toEqual({ biosSize: 0x20000, acpiTables: 'legacy-size', rsdpInRam: false });
-    expect(machineFirmwareLayout('pc-i440fx-2.0')).toEqual({ biosSize: 0x40000, acpiTables: 'legacy-size', rsdpInRam: false });
-    expect(machineFirmwareLayout('pc-i440fx-2.2')).toEqual({ biosSize: 0x40000, acpiTables: 'aligned-0x20000', rsdpInRam: false });
-    expect(machineFirmwareLayout('pc-i440fx-2.3')).toEqual({ biosSize: 0x40000, acpiTables: 'aligned-0x20000', rsdpInRam: true });
-    expect(machineFirmwareLayout('pc-q35-7.2')).toEqual({ biosSize: 0x40000, acpiTables: 'aligned-0x20000', rsdpInRam: true });
-    expect(machineFirmwareLayout('isapc')).toEqual({ biosSize: 0x20000, acpiTables: 'none', rsdpInRam: false });
-    expect(machineFirmwareLayout('microvm')).toEqual({ biosSize: 0x10000, acpiTables: 'unpadded', rsdpInRam: true });
+    const pc = { mainRamBlock: 'pc.ram', pcRom: true };
+    expect(machineFirmwareLayout('pc-i440fx-1.6')).toEqual({ ...pc, biosSize: 0x20000, acpiTables: 'none', rsdpInRam: false });
+    expect(machineFirmwareLayout('pc-i440fx-1.7')).toEqual({ ...pc, biosSize: 0x20000, acpiTables: 'legacy-size', rsdpInRam: false });
+    expect(machineFirmwareLayout('pc-i440fx-2.0')).toEqual({ ...pc, biosSize: 0x40000, acpiTables: 'legacy-size', rsdpInRam: false });
+    expect(machineFirmwareLayout('pc-i440fx-2.2')).toEqual({ ...pc, biosSize: 0x40000, acpiTables: 'aligned-0x20000', rsdpInRam: false });
+    expect(machineFirmwareLayout('pc-i440fx-2.3')).toEqual({ ...pc, biosSize: 0x40000, acpiTables: 'aligned-0x20000', rsdpInRam: true });
+    expect(machineFirmwareLayout('pc-q35-7.2')).toEqual({ ...pc, biosSize: 0x40000, acpiTables: 'aligned-0x20000', rsdpInRam: true });
+    expect(machineFirmwareLayout('isapc')).toEqual({ ...pc, biosSize: 0x20000, acpiTables: 'none', rsdpInRam: false });
+    expect(machineFirmwareLayout('microvm')).toEqual({ mainRamBlock: 'microvm.ram', pcRom: false, biosSize: 0x10000, acpiTables: 'unpadded', rsdpInRam: true });
   });
 });
 
