@@ -34,8 +34,6 @@ import {
   PCIE_CONFIG_SPACE_SIZE,
   QEMU_PCI_CAP_EXPRESS,
   QEMU_PCI_CAP_MULTIFUNCTION,
-  QEMU_PCI_CAP_SERR,
-  QEMU_PCIE_ERR_UNC_MASK,
   QEMU_PCIE_EXTCAP_INIT,
   QEMU_PCIE_LNKSTA_DLLLA,
 } from './constants.js';
@@ -257,6 +255,3 @@ export function clonePciDevice(dev: PciDevice): PciDevice {
 export function assignPciDevice(dst: PciDevice, src: PciDevice): void {
   Object.assign(dst, src);
 }
-
-// Re-exported so callers need not import constants for the common compat bit.
-export { QEMU_PCIE_ERR_UNC_MASK, QEMU_PCI_CAP_SERR };
