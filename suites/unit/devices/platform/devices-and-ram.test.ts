@@ -1,0 +1,94 @@
+/**
+ * Optional devices and RAM blocks against real QEMU 7.2: the with-devices
+ * captures' vmdesc (committed for one machine type per naming/compat era) and
+ * the `info ramblock` table plus MEM_SIZE order of every capture.
+ */
+import { describe, expect, it } from 'vitest';
+import { PlatformConfigError, platformMachines, platformSections, ramBlocks } from '../../../../src/devices/platform/index.js';
+import { CAPTURE_DEVICES, ramblockFixtures, realVmdesc } from './fixtures.js';
+
+const fx = ramblockFixtures();
+const withDevices = platformMachines().filter((m) => fx.devsOrder[m] !== undefined);
+/** Machine types whose fw_cfg has no DMA refuse vmgenid, so their captures lack it. */
+const devicesFor = (m: string): string[] =>
+  fx.ramblock[`devs ${m}`] !== undefined && hasVmgenid(m) ? CAPTURE_DEVICES : CAPTURE_DEVICES.filter((d) => d !== 'vmgenid');
+function hasVmgenid(m: string): boolean {
+  try {
+    platformSections(m, ['vmgenid']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The real table in the real stream's MEM_SIZE order. */
+function realBlocks(kind: 'plain' | 'devs', m: string) {
+  const table = fx.ramblock[`${kind} ${m}`]!;
+  const order = (kind === 'plain' ? fx.plainOrder : fx.devsOrder)[m]!;
+  return order.map((id) => {
+    const row = table.find((r) => r.idstr === id)!;
+    return { idstr: id, used_length: row.used, max_length: row.max };
+  });
+}
+
+describe('RAM blocks of the default streams', () => {
+  it.each(platformMachines())('%s: same idstr, used_length and max_length, in stream order', (m) => {
+    expect(ramBlocks(m)).toEqual(realBlocks('plain', m));
+  });
+});
+
+describe('RAM blocks with the optional devices', () => {
+  it.each(withDevices)('%s', (m) => {
+    expect(ramBlocks(m, devicesFor(m))).toEqual(realBlocks('devs', m));
+  });
+});
+
+describe('sections with the optional devices', () => {
+  const fixtures = ['pc-i440fx-1.4', 'pc-i440fx-1.6', 'pc-i440fx-2.0', 'pc-i440fx-2.4', 'pc-i440fx-2.5', 'pc-i440fx-7.2', 'pc-q35-2.4', 'pc-q35-7.2'];
+  it.each(fixtures)('%s: same sections, versions and subsections as the real stream', (m) => {
+    const real = realVmdesc(`devs-${m}`).devices;
+    const ours = platformSections(m, devicesFor(m));
+    expect(ours.map((s) => [s.idstr, s.instance_id, s.version_id, s.subsections])).toEqual(
+      real.map((d) => [d.name, d.instance_id, d.version, (d.subsections ?? []).map((x) => x.vmsd_name)]),
+    );
+  });
+
+  it('puts the first added PCI device in the first free slot: 02 on i440FX, 01 on Q35', () => {
+    // i440FX: 00.0 host bridge, 01.0 PIIX3 (01.1 IDE, 01.3 PM); Q35: 00.0 MCH, 1f.x ICH9.
+    expect(platformSections('pc-i440fx-7.2', ['e1000']).map((s) => s.idstr)).toContain('0000:00:02.0/e1000');
+    expect(platformSections('pc-q35-7.2', ['e1000']).map((s) => s.idstr)).toContain('0000:00:01.0/e1000');
+    expect(ramBlocks('pc-q35-7.2', ['e1000']).map((b) => b.idstr)).toContain('0000:00:01.0/e1000.rom');
+  });
+
+  it('drops the option ROM block for e1000,romfile=', () => {
+    expect(ramBlocks('pc-q35-7.2', ['e1000,romfile=']).map((b) => b.idstr)).not.toContain('0000:00:01.0/e1000.rom');
+  });
+
+  it('vmgenid takes no PCI slot', () => {
+    const ids = platformSections('pc-q35-7.2', ['vmgenid', 'e1000']).map((s) => s.idstr);
+    expect(ids).toContain('vmgenid');
+    expect(ids).toContain('0000:00:01.0/e1000');
+  });
+
+  it('refuses vmgenid where fw_cfg has no DMA, in QEMU words', () => {
+    expect(() => platformSections('pc-i440fx-2.4', ['vmgenid'])).toThrow(
+      'vmgenid requires DMA write support in fw_cfg, which this machine type does not provide',
+    );
+  });
+
+  it('refuses PCI devices on boards without a PCI bus, in QEMU words', () => {
+    expect(() => platformSections('isapc', ['e1000'])).toThrow("No 'PCI' bus found for device 'e1000'");
+    expect(() => ramBlocks('microvm', ['virtio-net-pci'])).toThrow(PlatformConfigError);
+  });
+
+  it('sizes pc.ram from -m and keeps the max_length order', () => {
+    const blocks = ramBlocks('pc-q35-7.2', [], 64 * 1024 * 1024);
+    expect(blocks[0]).toEqual({ idstr: 'pc.ram', used_length: 0x4000000, max_length: 0x4000000 });
+    expect(blocks.map((b) => b.idstr)).toEqual(realBlocks('plain', 'pc-q35-7.2').map((b) => b.idstr));
+  });
+
+  it('names the ivshmem-plain shared block after its memdev', () => {
+    const blocks = ramBlocks('pc-q35-7.2', ['ivshmem-plain,memdev=shm0'], undefined, { shm0: 1 << 20 });
+    expect(blocks).toContainEqual({ idstr: '0000:00:01.0/shm0', used_length: 1 << 20, max_length: 1 << 20 });
+  });
+});
