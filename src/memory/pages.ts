@@ -23,20 +23,22 @@ export function readPage(block: RamBlock, index: number): Uint8Array {
 /**
  * Stores `data` (exactly one page) as the page. The array is kept as given,
  * so a view into a stream stays a view; the caller must not mutate it later.
+ * Guest writes mark the page dirty; an incoming migration does not (QEMU
+ * starts every outgoing migration with the whole bitmap dirty anyway).
  */
-export function writePage(block: RamBlock, index: number, data: Uint8Array): void {
+export function writePage(block: RamBlock, index: number, data: Uint8Array, markDirty = true): void {
   checkIndex(block, index);
   if (data.length !== TARGET_PAGE_SIZE) throw new RangeError(`page write of ${data.length} bytes`);
   block.pages.set(index, data);
-  block.dirty.add(index);
+  if (markDirty) block.dirty.add(index);
 }
 
 /** RAM_SAVE_FLAG_ZERO semantics: a page filled with `fill`; zero pages stay sparse. */
-export function fillPage(block: RamBlock, index: number, fill: number): void {
+export function fillPage(block: RamBlock, index: number, fill: number, markDirty = true): void {
   checkIndex(block, index);
   if (fill === 0) block.pages.delete(index);
   else block.pages.set(index, new Uint8Array(TARGET_PAGE_SIZE).fill(fill));
-  block.dirty.add(index);
+  if (markDirty) block.dirty.add(index);
 }
 
 /** Writes bytes at a byte offset (guest stores), copying touched pages. */

@@ -6,6 +6,7 @@ import {
   resizeRamBlock,
   stageRamList,
   writePage,
+  type RamBlock,
   type RamList,
 } from '../memory/index.js';
 import type { StateObject, VMStateDescription } from '../vmstate/index.js';
@@ -244,6 +245,8 @@ function loadBody(ctx: LoadCtx, se: DestinationSection, sectionId: number, insta
 function ramTarget(ctx: LoadCtx): RamTarget {
   const ram = ctx.ram;
   const log = ctx.opts.log;
+  let last: RamBlock | undefined;
+  const block = (idstr: string): RamBlock => (last?.idstr === idstr ? last : (last = findRamBlock(ram, idstr)!));
   return {
     lookup(idstr) {
       const b = findRamBlock(ram, idstr);
@@ -262,12 +265,12 @@ function ramTarget(ctx: LoadCtx): RamTarget {
       const res = resizeRamBlock(b, entry.length);
       if (!res.ok) throw new LoadError(res.code, res.message, entryOffset, path);
     },
-    zero(block, index, fill) {
-      fillPage(findRamBlock(ram, block)!, index, fill);
+    zero(idstr, index, fill) {
+      fillPage(block(idstr), index, fill, false);
       ctx.pagesLoaded++;
     },
-    page(block, index, data) {
-      writePage(findRamBlock(ram, block)!, index, data);
+    page(idstr, index, data) {
+      writePage(block(idstr), index, data, false);
       ctx.pagesLoaded++;
     },
   };
