@@ -254,3 +254,36 @@ export function pcieAerInit(dev: PciDevice, offset: number, o: AerOptions): void
     setLong(dev.wmask, offset + PCI_ERR_CAP, PCI_ERR_CAP_ECRC_GENE | PCI_ERR_CAP_ECRC_CHKE);
   }
 }
+
+function parseVersion(v: string): [number, number, number] {
+  const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(v);
+  if (!m) throw new RangeError(`not a QEMU version: ${v}`);
+  return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+}
+
+function cmp(a: [number, number, number], b: [number, number, number]): number {
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+}
+
+/**
+ * Which pcie_aer_init a QEMU release has: before 8.0 'absent'; 8.0.0
+ * 'always' (010746ae1d); from the fix on 'property'. docs/devel/migration.rst
+ * names the fixed release qemu-8.0.1 (the fix was requested for 8.0-stable).
+ */
+export function uncorMaskBehaviourForQemu(version: string): UncorMaskBehaviour {
+  const v = parseVersion(version);
+  if (cmp(v, [8, 0, 0]) < 0) return 'absent';
+  if (cmp(v, [8, 0, 1]) < 0) return 'always';
+  return 'property';
+}
+
+/**
+ * The x-pcie-err-unc-mask default a machine type gives PCI devices on a
+ * build that has the property: off for machine types <= 7.2 (hw_compat_7_2
+ * carries `{ TYPE_PCI_DEVICE, "x-pcie-err-unc-mask", "off" }`), on for 8.0
+ * and later. `machineVersion` is the machine type's version, e.g. "7.2" of
+ * pc-q35-7.2.
+ */
+export function errUncMaskDefaultForMachine(machineVersion: string): boolean {
+  return cmp(parseVersion(machineVersion), [8, 0, 0]) >= 0;
+}

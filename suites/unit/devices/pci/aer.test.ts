@@ -178,3 +178,23 @@ describe('extended capability list walking', () => {
     expect(() => walkExtCapabilities(dev2.config)).toThrow(expect.objectContaining({ code: 'pci.cap-pointer-out-of-range' }));
   });
 });
+
+describe('catalog helpers for the UNCOR_MASK story', () => {
+  it('maps QEMU releases to pcie_aer_init behaviour', async () => {
+    const { uncorMaskBehaviourForQemu } = await import('../../../../src/devices/pci/index.js');
+    expect(['7.2', '7.2.5', '8.0', '8.0.0', '8.0.1', '8.1', '9.2'].map(uncorMaskBehaviourForQemu)).toEqual([
+      'absent',
+      'absent',
+      'always',
+      'always',
+      'property',
+      'property',
+      'property',
+    ]);
+  });
+
+  it('turns x-pcie-err-unc-mask off for machine types <= 7.2 (hw_compat_7_2)', async () => {
+    const { errUncMaskDefaultForMachine } = await import('../../../../src/devices/pci/index.js');
+    expect(['2.4', '7.1', '7.2', '8.0', '8.1'].map(errUncMaskDefaultForMachine)).toEqual([false, false, false, true, true]);
+  });
+});
