@@ -7,6 +7,7 @@ import {
   compareVersions,
   machineStreamOptions,
   parseMachineName,
+  resolveProperty,
   versionGe,
   versionLe,
   type MachineTypeInfo,
@@ -157,4 +158,32 @@ export function expectedBreaks(from: VersionString, to: VersionString, machine: 
     else if (ba !== undefined && inSet(br.b, from) && inSet(br.a, to)) out.push({ break: br, manifest: ba });
   }
   return out;
+}
+
+export type DeviceAvailability =
+  | { status: 'available' }
+  /** The build does not have the device at all (it arrived later, or was removed). */
+  | { status: 'absent'; reason: string }
+  /** The device exists but refuses this machine type (a compat property it depends on is off). */
+  | { status: 'refused'; reason: string }
+  /** The catalog does not declare the device: nothing known either way. */
+  | { status: 'unknown' };
+
+/**
+ * Whether `-device <device>` can be used with `machine` on `version`, as far
+ * as the catalog knows: e.g. vmgenid is absent before 2.9 and refused on
+ * machine types whose fw_cfg lacks DMA (hw_compat_2_4).
+ */
+export function deviceAvailability(version: VersionString, machine: string, device: string): DeviceAvailability {
+  const view = getBuild(version);
+  const dev = view.devices[device];
+  if (dev === undefined || !dev.declared) {
+    const later = listBuilds().find((v) => getBuild(v).devices[device]?.declared === true);
+    return later === undefined ? { status: 'unknown' } : { status: 'absent', reason: `QEMU ${version} has no ${device} (it arrives in ${later})` };
+  }
+  const req = dev.requires;
+  if (req !== undefined && resolveProperty(machine, version, req.driver, req.property, '\0default') === req.value) {
+    return { status: 'refused', reason: `${device} on ${machine}: ${req.note}` };
+  }
+  return { status: 'available' };
 }

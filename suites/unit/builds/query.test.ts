@@ -107,3 +107,16 @@ describe('buildSummary', () => {
     expect(catalogSummary().length).toBeGreaterThanOrEqual(14);
   });
 });
+
+describe('deviceAvailability', () => {
+  it('vmgenid: absent before 2.9, refused where fw_cfg has no DMA (<= 2.4), available after', async () => {
+    const { deviceAvailability } = await import('../../../src/builds/index.js');
+    expect(deviceAvailability('2.6', 'pc-i440fx-2.6', 'vmgenid')).toMatchObject({ status: 'absent' });
+    expect(deviceAvailability('7.2', 'pc-i440fx-2.4', 'vmgenid')).toMatchObject({ status: 'refused' });
+    expect(deviceAvailability('7.2', 'pc-q35-2.4', 'vmgenid')).toMatchObject({ status: 'refused' });
+    expect(deviceAvailability('7.2', 'pc-i440fx-2.5', 'vmgenid')).toEqual({ status: 'available' });
+    expect(deviceAvailability('5.2', 'pc-q35-5.2', 'pvpanic-pci')).toMatchObject({ status: 'absent' });
+    expect(deviceAvailability('7.2', 'pc-q35-7.2', 'e1000')).toEqual({ status: 'available' });
+    expect(deviceAvailability('7.2', 'pc-q35-7.2', 'no-such-device')).toEqual({ status: 'unknown' });
+  });
+});
