@@ -129,6 +129,11 @@ function checkConfigSubsections(ctx: LoadCtx, cfg: ConfigurationSection): void {
   }
   const caps = cfg.subsections.find((s) => s.name === 'configuration/capabilities');
   const sourceCaps = new Set(caps && 'capabilities' in caps ? caps.capabilities : []);
+  for (const cap of sourceCaps) {
+    if (!MIGRATION_CAPABILITIES_7_2.includes(cap)) {
+      throw new LoadError('stream.config-invalid', `Received unknown capability ${cap}`, cfg.offset, 'configuration');
+    }
+  }
   const localCaps = new Set(ctx.dest.capabilities ?? []);
   for (const cap of ['x-ignore-shared']) {
     if (sourceCaps.has(cap) !== localCaps.has(cap)) {
@@ -141,6 +146,14 @@ function checkConfigSubsections(ctx: LoadCtx, cfg: ConfigurationSection): void {
     }
   }
 }
+
+/** MigrationCapability names in QEMU 7.2 (qapi/migration.json), for get_capability. */
+const MIGRATION_CAPABILITIES_7_2 = [
+  'xbzrle', 'rdma-pin-all', 'auto-converge', 'zero-blocks', 'compress', 'events', 'postcopy-ram', 'x-colo',
+  'release-ram', 'block', 'return-path', 'pause-before-switchover', 'multifd', 'dirty-bitmaps',
+  'postcopy-blocktime', 'late-block-activate', 'x-ignore-shared', 'validate-uuid', 'background-snapshot',
+  'zero-copy-send', 'postcopy-preempt',
+];
 
 /** qemu_loadvm_state_main. */
 function loadSections(ctx: LoadCtx): void {
