@@ -40,6 +40,13 @@ export const PC_MACHINE_VERSIONS: readonly VersionString[] = [
 const between = (lo: VersionString, hi: VersionString): VersionString[] =>
   PC_MACHINE_VERSIONS.filter((v) => versionGe(v, lo) && compareVersions(v, hi) <= 0);
 
+/** Machine types after 7.2: one per release, as the compat arrays of the 10.1-dev tree attest. */
+const NEWER_THAN_72: Source = {
+  ref: 'hw/i386/pc.c of the 10.1 development tree: pc_compat_8_0 .. pc_compat_10_0 exist, one per machine type release; each release adds its own pc-i440fx-X.Y / pc-q35-X.Y',
+  qemu: '10.1-dev',
+  confidence: 'verified',
+};
+
 export const MACHINE_RANGES: readonly MachineRange[] = [
   {
     family: 'pc-legacy', prefix: 'pc-', versions: ['0.10', '0.11'], addedIn: '0.10', removedIn: '4.0',
@@ -85,8 +92,12 @@ export const MACHINE_RANGES: readonly MachineRange[] = [
     },
   },
   {
-    family: 'pc-i440fx', prefix: 'pc-i440fx-', versions: between('3.0', '10.0'),
+    family: 'pc-i440fx', prefix: 'pc-i440fx-', versions: between('3.0', '7.2'),
     description: I440FX_DESC, source: SNAPSHOTS.qemu72Help,
+  },
+  {
+    family: 'pc-i440fx', prefix: 'pc-i440fx-', versions: between('8.0', '10.0'),
+    description: I440FX_DESC, source: NEWER_THAN_72,
   },
   {
     family: 'pc-q35', prefix: 'pc-q35-', versions: between('1.4', '2.3'), removedIn: '2.6',
@@ -96,8 +107,12 @@ export const MACHINE_RANGES: readonly MachineRange[] = [
     },
   },
   {
-    family: 'pc-q35', prefix: 'pc-q35-', versions: between('2.4', '10.0'),
+    family: 'pc-q35', prefix: 'pc-q35-', versions: between('2.4', '7.2'),
     description: Q35_DESC, source: SNAPSHOTS.qemu72Help,
+  },
+  {
+    family: 'pc-q35', prefix: 'pc-q35-', versions: between('8.0', '10.0'),
+    description: Q35_DESC, source: NEWER_THAN_72,
   },
   {
     family: 'pc-q35', prefix: 'pc-q35-', versions: ['4.0.1'], addedIn: '4.0.1',
