@@ -27,8 +27,11 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, CheckCode]> = [
   [/^Size mismatch:|Length mismatch:/, 'ram.size-mismatch'],
   [/^Size too large:|Length too large:/, 'ram.length-too-large'],
   [/^Unknown combination of migration flags/, 'ram.unknown-flags'],
-  [/^Illegal RAM offset|^ram_block_from_stream/, 'ram.offset-out-of-range'],
-  [/^Ack, bad migration stream|^Unknown ramblock/, 'ram.bad-block-name'],
+  // ram_block_from_stream's messages come before the "Illegal RAM offset" that follows them.
+  [/^Can't find block /, 'ram.bad-block-name'],
+  [/^Ack, bad migration stream!/, 'ram.continue-without-block'],
+  [/^block .* should not be migrated !/, 'ram.block-not-migratable'],
+  [/^Illegal RAM offset/, 'ram.offset-out-of-range'],
   [/Bad config data/, 'vmstate.post-load-failed'],
   [/^Failed to load .*:(state|tmp)/, 'vmstate.post-load-failed'],
 ];

@@ -1,4 +1,4 @@
-import { mapStream, type SectionEntry, type StreamMap } from './stream-map.js';
+import { mapStream, type PageRecord, type SectionEntry, type StreamMap } from './stream-map.js';
 
 /**
  * Byte-level mutations of a real QEMU stream, each aimed at one structural
@@ -105,6 +105,52 @@ export function renameRamBlock(buf: Uint8Array, map: StreamMap, from: string, to
   if (!b) throw new Error(`stream has no RAM block ${from}`);
   const out = copy(buf);
   for (let i = 0; i < to.length; i++) out[b.nameOffset + 1 + i] = to.charCodeAt(i);
+  return out;
+}
+
+function namedPage(map: StreamMap, block: string): PageRecord {
+  const p = map.pages.find((x) => x.block === block && x.nameOffset !== undefined);
+  if (!p) throw new Error(`no page record names ${block}`);
+  return p;
+}
+
+/** Renames the block a page record names (same length); the MEM_SIZE list is left intact. */
+export function renamePageBlock(buf: Uint8Array, map: StreamMap, from: string, to: string): Uint8Array {
+  if (from.length !== to.length) throw new Error('rename must keep the idstr length');
+  const p = namedPage(map, from);
+  const out = copy(buf);
+  for (let i = 0; i < to.length; i++) out[p.nameOffset! + 1 + i] = to.charCodeAt(i);
+  return out;
+}
+
+/** Moves the first page record naming `block` to another page address (flags kept). */
+export function pageAddress(buf: Uint8Array, map: StreamMap, block: string, addr: bigint): Uint8Array {
+  const p = namedPage(map, block);
+  const out = copy(buf);
+  setU64(out, p.offset, addr | BigInt(p.flags));
+  return out;
+}
+
+/** Replaces the flags of the very first page record (its idstr stays, so only the flag check can fire). */
+export function firstPageFlags(buf: Uint8Array, map: StreamMap, flags: number): Uint8Array {
+  const p = map.pages[0]!;
+  const out = copy(buf);
+  setU64(out, p.offset, p.addr | BigInt(flags));
+  return out;
+}
+
+/**
+ * Turns the very first page record into a CONTINUE record: the flag is set
+ * and its idstr cut out, so it refers to a "previous block" that was never named.
+ */
+export function continueWithoutBlock(buf: Uint8Array, map: StreamMap): Uint8Array {
+  const p = map.pages[0]!;
+  if (p.nameOffset === undefined) throw new Error('first page record already uses CONTINUE');
+  const nameLen = 1 + buf[p.nameOffset]!;
+  const out = new Uint8Array(buf.length - nameLen);
+  out.set(buf.subarray(0, p.nameOffset));
+  out.set(buf.subarray(p.nameOffset + nameLen), p.nameOffset);
+  setU64(out, p.offset, p.addr | BigInt(p.flags | 0x20));
   return out;
 }
 
@@ -243,5 +289,17 @@ export function standardMutations(buf: Uint8Array, t: MutationTargets = Q35_TARG
       bytes: ramBlockLength(buf, map, firstBlock.idstr, firstBlock.length * 2n),
     },
     { name: 'unknown-ram-block', what: 'RAM block pc.rom renamed pc.rox', bytes: renameRamBlock(buf, map, 'pc.rom', 'pc.rox') },
+    {
+      name: 'page-unknown-block',
+      what: 'the first page record of pc.rom names pc.rox (MEM_SIZE list intact)',
+      bytes: renamePageBlock(buf, map, 'pc.rom', 'pc.rox'),
+    },
+    {
+      name: 'page-offset-beyond-used',
+      what: `the /rom@etc/acpi/rsdp page moved to 0x1000, its used_length`,
+      bytes: pageAddress(buf, map, '/rom@etc/acpi/rsdp', 0x1000n),
+    },
+    { name: 'page-continue-without-block', what: 'first page record uses CONTINUE with no block named before', bytes: continueWithoutBlock(buf, map) },
+    { name: 'page-unknown-flags', what: 'first page record flags set to 0x800', bytes: firstPageFlags(buf, map, 0x800) },
   ];
 }

@@ -28,6 +28,8 @@ const EINVAL = 'load of migration failed: Invalid argument';
 const EIO = 'load of migration failed: Input/output error';
 const ENOTSUP = 'load of migration failed: Operation not supported';
 const RAM_LOAD = "error while loading state for instance 0x0 of device 'ram'";
+/** savevm.c qemu_loadvm_section_part_end's context line: RAM pages travel in PART sections. */
+const RAM_PART = (id: number): string => `error while loading state section id ${id}(ram)`;
 
 interface Expected {
   kind: Verdict['kind'];
@@ -42,6 +44,7 @@ function expectations(map: StreamMap): Record<string, Expected> {
   const pcspk = map.sections.find((s) => s.name === Q35_TARGETS.versionedSection)!;
   const last = map.sections[map.sections.length - 1]!;
   const pcRam = map.ramBlocks[0]!;
+  const ramId = map.sections.find((x) => x.name === 'ram')!.id;
   const refused = (code: string, ...lines: string[]): Expected => ({ kind: 'refused', code, lines });
   return {
     // savevm.c qemu_loadvm_state: the byte after the header must be QEMU_VM_CONFIGURATION when
@@ -107,6 +110,14 @@ function expectations(map: StreamMap): Record<string, Expected> {
     ),
     // ram.c ram_load_precopy: qemu_ram_block_by_name() fails for a MEM_SIZE entry.
     'unknown-ram-block': refused('ram.unknown-block', 'Unknown ramblock "pc.rox", cannot accept migration', RAM_LOAD, EINVAL),
+    // ram.c ram_block_from_stream fails, then ram_load_precopy reports the address it could not map
+    // (RAM_ADDR_FMT is "%" PRIx64: hex without 0x).
+    'page-unknown-block': refused('ram.bad-block-name', "Can't find block pc.rox", 'Illegal RAM offset 0', RAM_PART(ramId), EINVAL),
+    // host_from_ram_block_offset: offset_in_ramblock() is false at used_length (0x1000 for the RSDP).
+    'page-offset-beyond-used': refused('ram.offset-out-of-range', 'Illegal RAM offset 1000', RAM_PART(ramId), EINVAL),
+    'page-continue-without-block': refused('ram.continue-without-block', 'Ack, bad migration stream!', 'Illegal RAM offset 0', RAM_PART(ramId), EINVAL),
+    // ram_load_precopy's default case, printed "0x%x".
+    'page-unknown-flags': refused('ram.unknown-flags', 'Unknown combination of migration flags: 0x800', RAM_PART(ramId), EINVAL),
   };
 }
 

@@ -105,6 +105,9 @@ describe('classifyQemuRefusal', () => {
     [['Size mismatch: pc.ram: 0x4000000 != 0x2000000: Invalid argument'], 'ram.size-mismatch'],
     [['Size too large: /rom@etc/acpi/tables: 0x210000 > 0x200000: Invalid argument'], 'ram.length-too-large'],
     [['Unknown combination of migration flags: 0x0'], 'ram.unknown-flags'],
+    [["Can't find block pc.rox", 'Illegal RAM offset 0', 'error while loading state section id 2(ram)'], 'ram.bad-block-name'],
+    [['Ack, bad migration stream!', 'Illegal RAM offset 0'], 'ram.continue-without-block'],
+    [['Illegal RAM offset 1000', 'error while loading state section id 2(ram)'], 'ram.offset-out-of-range'],
     [['load of migration failed: Input/output error'], 'wire.truncated'],
     [['something QEMU has never said'], 'qemu.load-failed'],
   ];

@@ -27,6 +27,20 @@ export interface RamBlockEntry {
   length: bigint;
 }
 
+/** One RAM page record (ZERO or PAGE) in a PART/END section. */
+export interface PageRecord {
+  /** Offset of the be64 `addr | flags` word. */
+  offset: number;
+  addr: bigint;
+  flags: number;
+  /** The block it names, or (CONTINUE) the one named before. */
+  block: string;
+  /** Offset of the idstr length byte when the record names its block. */
+  nameOffset?: number;
+  /** One past the record. */
+  end: number;
+}
+
 export interface SectionEntry {
   type: number;
   id: number;
@@ -57,6 +71,7 @@ export interface StreamMap {
   ramTotalOffset: number;
   ramTotal: bigint;
   ramBlocks: RamBlockEntry[];
+  pages: PageRecord[];
   sections: SectionEntry[];
   eofOffset: number;
   /** Offset of the 0x06 VMDESCRIPTION byte, if present. */
@@ -68,7 +83,7 @@ export function mapStream(buf: Uint8Array): StreamMap {
   const r = new WireReader(buf);
   if (r.u32() !== 0x5145564d) throw new Error('not a QEVM stream');
   const version = r.u32();
-  const map: StreamMap = { version, footers: true, headerEnd: r.pos, ramTotalOffset: -1, ramTotal: 0n, ramBlocks: [], sections: [], eofOffset: -1 };
+  const map: StreamMap = { version, footers: true, headerEnd: r.pos, ramTotalOffset: -1, ramTotal: 0n, ramBlocks: [], pages: [], sections: [], eofOffset: -1 };
   if (r.peekU8() === SECTION.CONFIG) {
     r.u8();
     const len = r.u32();
@@ -144,10 +159,16 @@ function readRamContent(r: WireReader, map: StreamMap, isStart: boolean): void {
       }
       continue;
     }
-    if (!(flags & RAM_FLAG.CONTINUE)) r.shortString();
+    const rec: PageRecord = { offset: at, addr: word & ~0xfffn, flags, block: map.pages[map.pages.length - 1]?.block ?? '', end: -1 };
+    if (!(flags & RAM_FLAG.CONTINUE)) {
+      rec.nameOffset = r.pos;
+      rec.block = r.shortString();
+    }
     if (flags & RAM_FLAG.ZERO) r.u8();
     else if (flags & RAM_FLAG.PAGE) r.skip(PAGE_SIZE);
     else throw new Error(`unexpected RAM flags 0x${flags.toString(16)} at ${at}`);
+    rec.end = r.pos;
+    map.pages.push(rec);
   }
 }
 
