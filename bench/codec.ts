@@ -14,6 +14,7 @@ interface CaseResult {
   bytes?: number;
   mbPerSecond?: number;
   maxRssBytes: number;
+  peakGrowthBytes: number;
   rssGrowthBytes?: number;
   verdict?: string;
 }
@@ -62,19 +63,21 @@ function throughputFigures(label: string, file: string): Figure[] {
       detail: { bytes: size },
     },
     {
-      name: `parse peak RSS / stream size, ${label}`,
-      value: round(parse.maxRssBytes / size),
+      // Growth over the bare node process (~45 MB), which no stream size can
+      // be compared with; the absolute maxRSS is in the detail.
+      name: `parse peak RSS growth / stream size, ${label}`,
+      value: round(parse.peakGrowthBytes / size),
       unit: 'x',
       target: '< 2x',
-      met: parse.maxRssBytes < 2 * size,
-      detail: { maxRssBytes: parse.maxRssBytes, bytes: size },
+      met: parse.peakGrowthBytes < 2 * size,
+      detail: { maxRssBytes: parse.maxRssBytes, peakGrowthBytes: parse.peakGrowthBytes, bytes: size },
     },
     { name: `rewrite (parse + encode) ${label}`, value: round(rewrite.mbPerSecond!), unit: 'MB/s', detail: { bytes: size } },
     {
-      name: `rewrite peak RSS / stream size, ${label}`,
-      value: round(rewrite.maxRssBytes / size),
+      name: `rewrite peak RSS growth / stream size, ${label}`,
+      value: round(rewrite.peakGrowthBytes / size),
       unit: 'x',
-      detail: { maxRssBytes: rewrite.maxRssBytes, bytes: size, note: 'holds the input and the re-encoded output at once' },
+      detail: { maxRssBytes: rewrite.maxRssBytes, peakGrowthBytes: rewrite.peakGrowthBytes, bytes: size, note: 'holds the input and the re-encoded output at once' },
     },
   ];
 }
