@@ -32,7 +32,12 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, CheckCode]> = [
   [/^Ack, bad migration stream!/, 'ram.continue-without-block'],
   [/^block .* should not be migrated !/, 'ram.block-not-migratable'],
   [/^Illegal RAM offset/, 'ram.offset-out-of-range'],
-  [/Bad config data/, 'vmstate.post-load-failed'],
+  [/Bad config data/, 'pci.bad-config-data'],
+  // VMSTATE_INT32_POSITIVE_LE (get_int32_le), in 7.2 the PCIDevice version_id.
+  [/^Invalid value -?\d+ expecting positive value <= -?\d+/, 'pci.version-invalid'],
+  // vmstate_load_state's own version check; top-level sections are caught earlier by savevm.c
+  // with another wording, so this one is a subsection (or nested struct).
+  [/: incoming version_id \d+ is too new for local version_id \d+/, 'vmstate.subsection-version'],
   [/^Failed to load .*:(state|tmp)/, 'vmstate.post-load-failed'],
 ];
 
@@ -43,5 +48,7 @@ export function classifyQemuRefusal(lines: readonly string[]): QemuRefusalCode {
   }
   // QEMU reports a stream that ends early only as an I/O error on the file.
   if (lines.some((l) => /load of migration failed: Input\/output error/.test(l))) return 'wire.truncated';
+  // vmstate_subsection_load returns -ENOENT for a subsection it does not know, without a message.
+  if (lines.some((l) => /load of migration failed: No such file or directory/.test(l))) return 'vmstate.subsection-unknown';
   return 'qemu.load-failed';
 }

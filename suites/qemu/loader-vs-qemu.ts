@@ -14,10 +14,13 @@ export function ourVerdict(source: Uint8Array, entry: Pick<ManifestEntry, 'machi
   return v.accepted ? { kind: 'accepted' } : { kind: 'refused', code: v.error.code, message: v.error.message };
 }
 
-/** QEMU's root-cause line: the first error line that is not the generic trailer or savevm's context line. */
-export function rootCause(message: string): string {
-  const lines = message.split('\n');
-  return lines.find((l) => !l.startsWith('load of migration failed:') && !l.startsWith('error while loading state')) ?? lines[0] ?? '';
+/**
+ * QEMU's root-cause line: the first error line that is not the generic
+ * trailer or savevm's context line; undefined when QEMU printed no cause of
+ * its own (an unknown subsection is only an -ENOENT).
+ */
+export function rootCause(message: string): string | undefined {
+  return message.split('\n').find((l) => !l.startsWith('load of migration failed:') && !l.startsWith('error while loading state'));
 }
 
 /**
@@ -30,6 +33,12 @@ export const KNOWN_DIVERGENCES: Record<string, string> = {
     'the truncated stream has no vmdesc, so the next device section is opaque and the loader reports ' +
     'vmstate.opaque-section ("no footer ... follows it") instead of running out of bytes (wire.truncated)',
   'truncate-before-eof': 'same as truncate-between-sections, for the last section (globalstate)',
+  'pci-config-readonly-byte':
+    'a destination profiled from a capture has no PCI device model (config, cmask, wmask, w1cmask), so nothing ' +
+    'checks the config bytes; the PCI core of issue 3 should refuse with QEMU\'s "get_pci_config_device: Bad config data: ..."',
+  'pci-device-version-too-new':
+    'the vmdesc says "int32 le" for PCIDevice.version_id but a profiled destination has no local value to compare; ' +
+    'the PCI core should refuse with "Invalid value 3 expecting positive value <= 2"',
 };
 
 /**
@@ -44,12 +53,13 @@ export function agreement(name: string, qemu: Verdict, ours: Verdict): { ok: boo
   const show = `qemu=${JSON.stringify(qemu)} ours=${JSON.stringify(ours)}`;
   if (qemu.kind !== ours.kind) return { ok: false, why: `verdict kind differs: ${show}` };
   if (qemu.kind !== 'refused' || ours.kind !== 'refused') return { ok: true, why: '' };
-  const same = qemu.code === ours.code && rootCause(qemu.message) === ours.message;
+  const cause = rootCause(qemu.message);
+  const same = qemu.code === ours.code && (cause === undefined || cause === ours.message);
   if (name.startsWith('truncate-') && !same && ours.code !== 'wire.truncated') {
     return { ok: false, why: `truncation neither reported as QEMU does nor as wire.truncated: ${show}` };
   }
   if (name.startsWith('truncate-')) return { ok: true, why: '' };
   if (qemu.code !== ours.code) return { ok: false, why: `check code differs: ${show}` };
-  if (rootCause(qemu.message) !== ours.message) return { ok: false, why: `message differs: ${show}` };
+  if (cause !== undefined && cause !== ours.message) return { ok: false, why: `message differs: ${show}` };
   return { ok: true, why: '' };
 }

@@ -161,16 +161,48 @@ export function continueWithoutBlock(buf: Uint8Array, map: StreamMap): Uint8Arra
  * after RAM has been loaded.
  */
 export function fwCfgAcpiTableSize(buf: Uint8Array, map: StreamMap, size: bigint): Uint8Array {
-  const s = fullSection(map, 'fw_cfg');
-  const name = 'fw_cfg/acpi_mr';
-  const marker = [0x05, name.length, ...Array.from(name, (c) => c.charCodeAt(0))];
-  let at = -1;
-  for (let i = s.offset; i + marker.length <= s.footerOffset && at < 0; i++) {
-    if (marker.every((b, k) => buf[i + k] === b)) at = i;
-  }
-  if (at < 0) throw new Error('fw_cfg section has no fw_cfg/acpi_mr subsection');
+  const at = findSubsection(buf, map, 'fw_cfg', 'fw_cfg/acpi_mr');
   const out = copy(buf);
-  setU64(out, at + marker.length + 4, size);
+  setU64(out, at + 2 + 'fw_cfg/acpi_mr'.length + 4, size);
+  return out;
+}
+
+/** Offset of a subsection's 0x05 marker (0x05, u8 length, name, be32 version) inside a FULL section. */
+export function findSubsection(buf: Uint8Array, map: StreamMap, section: string, sub: string): number {
+  const s = fullSection(map, section);
+  const marker = [0x05, sub.length, ...Array.from(sub, (c) => c.charCodeAt(0))];
+  for (let i = s.offset; i + marker.length <= s.footerOffset; i++) {
+    if (marker.every((b, k) => buf[i + k] === b)) return i;
+  }
+  throw new Error(`section ${section} has no subsection ${sub}`);
+}
+
+/** Renames a subsection in place (same length). */
+export function renameSubsection(buf: Uint8Array, map: StreamMap, section: string, from: string, to: string): Uint8Array {
+  if (from.length !== to.length) throw new Error('rename must keep the name length');
+  const at = findSubsection(buf, map, section, from);
+  const out = copy(buf);
+  for (let i = 0; i < to.length; i++) out[at + 2 + i] = to.charCodeAt(i);
+  return out;
+}
+
+export function subsectionVersion(buf: Uint8Array, map: StreamMap, section: string, sub: string, version: number): Uint8Array {
+  const at = findSubsection(buf, map, section, sub);
+  const out = copy(buf);
+  setU32(out, at + 2 + sub.length, version);
+  return out;
+}
+
+/**
+ * Writes bytes at an offset inside a FULL section's body (0 = the first byte
+ * after the version word). Offsets come from the stream's vmdesc field sizes.
+ */
+export function patchSectionBody(buf: Uint8Array, map: StreamMap, section: string, at: number, bytes: readonly number[]): Uint8Array {
+  const s = fullSection(map, section);
+  const start = s.versionOffset! + 4 + at;
+  if (start + bytes.length > s.footerOffset) throw new Error(`patch beyond the body of ${section}`);
+  const out = copy(buf);
+  out.set(bytes, start);
   return out;
 }
 
@@ -301,5 +333,34 @@ export function standardMutations(buf: Uint8Array, t: MutationTargets = Q35_TARG
     },
     { name: 'page-continue-without-block', what: 'first page record uses CONTINUE with no block named before', bytes: continueWithoutBlock(buf, map) },
     { name: 'page-unknown-flags', what: 'first page record flags set to 0x800', bytes: firstPageFlags(buf, map, 0x800) },
+    ...deviceMutations(buf, map),
+  ];
+}
+
+/**
+ * Field-level mutations of pc-q35-7.2 device sections. Offsets follow the
+ * stream's vmdesc: `0000:00:00.0/mch` starts with its PCIDevice (int32 le
+ * version_id, then 256 bytes of config); `0000:00:1f.3/ich9_smb` has its bool
+ * `irq_enabled` right after its 276-byte PCIDevice (4 + 256 + 16).
+ */
+function deviceMutations(buf: Uint8Array, map: StreamMap): Mutation[] {
+  const mch = '0000:00:00.0/mch';
+  const smb = '0000:00:1f.3/ich9_smb';
+  if (!map.sections.some((s) => s.name === mch) || !map.sections.some((s) => s.name === smb)) return [];
+  const vendorLow = buf[fullSection(map, mch).versionOffset! + 4 + 4]!;
+  return [
+    {
+      name: 'pci-config-readonly-byte',
+      what: `${mch} config[0] (vendor id, read-only) 0x${vendorLow.toString(16)} -> 0x${(vendorLow ^ 0xff).toString(16)}`,
+      bytes: patchSectionBody(buf, map, mch, 4, [vendorLow ^ 0xff]),
+    },
+    {
+      name: 'pci-device-version-too-new',
+      what: `${mch} PCIDevice version_id (int32 le) 3, the device's is 2`,
+      bytes: patchSectionBody(buf, map, mch, 0, [0, 0, 0, 3]),
+    },
+    { name: 'subsection-unknown', what: 'fw_cfg subsection fw_cfg/dma renamed fw_cfg/dmb', bytes: renameSubsection(buf, map, 'fw_cfg', 'fw_cfg/dma', 'fw_cfg/dmb') },
+    { name: 'subsection-version-too-new', what: 'fw_cfg/acpi_mr version 2, the destination has 1', bytes: subsectionVersion(buf, map, 'fw_cfg', 'fw_cfg/acpi_mr', 2) },
+    { name: 'bool-value-2', what: `${smb} irq_enabled (bool) byte set to 2`, bytes: patchSectionBody(buf, map, smb, 276, [2]) },
   ];
 }

@@ -118,6 +118,36 @@ function expectations(map: StreamMap): Record<string, Expected> {
     'page-continue-without-block': refused('ram.continue-without-block', 'Ack, bad migration stream!', 'Illegal RAM offset 0', RAM_PART(ramId), EINVAL),
     // ram_load_precopy's default case, printed "0x%x".
     'page-unknown-flags': refused('ram.unknown-flags', 'Unknown combination of migration flags: 0x800', RAM_PART(ramId), EINVAL),
+    // hw/pci/pci.c get_pci_config_device: the vendor id is read-only (cmask 0xff, wmask 0); then
+    // vmstate.c's "Failed to load %s:%s" for each enclosing field, innermost first.
+    'pci-config-readonly-byte': refused(
+      'pci.bad-config-data',
+      'get_pci_config_device: Bad config data: i=0x0 read: 79 device: 86 cmask: ff wmask: 0 w1cmask:0',
+      'Failed to load PCIDevice:config',
+      'Failed to load mch:parent_obj',
+      "error while loading state for instance 0x0 of device '0000:00:00.0/mch'",
+      EINVAL,
+    ),
+    // vmstate-types.c get_int32_le (VMSTATE_INT32_POSITIVE_LE); PCIDevice's vmsd is version 2.
+    'pci-device-version-too-new': refused(
+      'pci.version-invalid',
+      'Invalid value 3 expecting positive value <= 2',
+      'Failed to load PCIDevice:version_id',
+      'Failed to load mch:parent_obj',
+      "error while loading state for instance 0x0 of device '0000:00:00.0/mch'",
+      EINVAL,
+    ),
+    // vmstate.c vmstate_subsection_load: an unknown subsection is -ENOENT with only a trace point.
+    'subsection-unknown': refused('vmstate.subsection-unknown', "error while loading state for instance 0x0 of device 'fw_cfg'", 'load of migration failed: No such file or directory'),
+    // vmstate_load_state on the subsection's vmsd.
+    'subsection-version-too-new': refused(
+      'vmstate.subsection-version',
+      'fw_cfg/acpi_mr: incoming version_id 2 is too new for local version_id 1',
+      "error while loading state for instance 0x0 of device 'fw_cfg'",
+      EINVAL,
+    ),
+    // vmstate-types.c get_bool stores the byte without checking it.
+    'bool-value-2': { kind: 'accepted' },
   };
 }
 

@@ -109,6 +109,10 @@ describe('classifyQemuRefusal', () => {
     [['Ack, bad migration stream!', 'Illegal RAM offset 0'], 'ram.continue-without-block'],
     [['Illegal RAM offset 1000', 'error while loading state section id 2(ram)'], 'ram.offset-out-of-range'],
     [['load of migration failed: Input/output error'], 'wire.truncated'],
+    [['get_pci_config_device: Bad config data: i=0x0 read: 79 device: 86 cmask: ff wmask: 0 w1cmask:0'], 'pci.bad-config-data'],
+    [['Invalid value 3 expecting positive value <= 2', 'Failed to load PCIDevice:version_id'], 'pci.version-invalid'],
+    [["error while loading state for instance 0x0 of device 'fw_cfg'", 'load of migration failed: No such file or directory'], 'vmstate.subsection-unknown'],
+    [['fw_cfg/acpi_mr: incoming version_id 2 is too new for local version_id 1'], 'vmstate.subsection-version'],
     [['something QEMU has never said'], 'qemu.load-failed'],
   ];
   it.each(cases)('%j -> %s', (lines, code) => {
