@@ -1,0 +1,78 @@
+/**
+ * The builds a matrix runs: the simulated catalog, filtered by the user's
+ * `--builds` words, plus real binaries named by their query-version.
+ */
+import { getBuild, listBuilds } from '../../src/builds/index.js';
+import { compareVersions } from '../../src/machines/index.js';
+import { listMachines, queryVersion } from '../targets/qemu-info.js';
+import type { BuildRef } from './types.js';
+
+/** Every simulated catalog build, oldest first, with the machine types and boards it offers. */
+export function simulatedBuilds(): BuildRef[] {
+  return listBuilds().map((v) => {
+    const view = getBuild(v);
+    const machines = [...view.machines.map((m) => m.name), ...view.boards.map((b) => b.board)];
+    return { name: v, kind: 'sim', version: v, catalogVersion: v, machines };
+  });
+}
+
+/** Sort key that never throws on odd version text. */
+export function compareBuildVersions(a: BuildRef, b: BuildRef): number {
+  const c = safeCompare(a.version, b.version);
+  if (c !== 0) return c;
+  if (a.kind !== b.kind) return a.kind === 'sim' ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+function safeCompare(a: string, b: string): number {
+  try {
+    return compareVersions(a, b);
+  } catch {
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+}
+
+/**
+ * `--builds` words: a list (`6.2,7.2,8.2`), ranges (`2.4..7.2`, `..3.0`,
+ * `8.0..`) or both. Real builds are matched by name (`qemu-7.2.22`) or by
+ * version. Unknown exact names are a usage error, reported by the caller.
+ */
+export function selectBuilds(all: readonly BuildRef[], spec: string | undefined): { builds: BuildRef[]; unknown: string[] } {
+  if (spec === undefined || spec.trim() === '') return { builds: [...all], unknown: [] };
+  const keep = new Set<BuildRef>();
+  const unknown: string[] = [];
+  for (const word of spec.split(',').map((w) => w.trim()).filter((w) => w !== '')) {
+    const dots = word.indexOf('..');
+    if (dots >= 0) {
+      const lo = word.slice(0, dots);
+      const hi = word.slice(dots + 2);
+      for (const b of all) {
+        if (lo !== '' && safeCompare(b.version, lo) < 0) continue;
+        if (hi !== '' && safeCompare(b.version, hi) > 0) continue;
+        keep.add(b);
+      }
+      continue;
+    }
+    const hit = all.filter((b) => b.name === word || b.version === word);
+    if (hit.length === 0) unknown.push(word);
+    hit.forEach((b) => keep.add(b));
+  }
+  return { builds: all.filter((b) => keep.has(b)), unknown };
+}
+
+/** A real binary as a build: named by query-version, offering what `-machine help` lists (aliases excluded). */
+export async function qemuBuild(path: string, catalog: readonly string[] = listBuilds()): Promise<BuildRef> {
+  const version = await queryVersion(path);
+  const machines = (await listMachines(path)).filter((m) => m.aliasOf === undefined).map((m) => m.name);
+  return qemuBuildFrom(path, version.text, machines, catalog);
+}
+
+/** Pure part of qemuBuild: 7.2.22 maps to catalog 7.2 (its expected breaks apply), 8.0.1 to 8.0.1 if listed. */
+export function qemuBuildFrom(path: string, versionText: string, machines: string[], catalog: readonly string[]): BuildRef {
+  const parts = versionText.split('.');
+  const majorMinor = parts.slice(0, 2).join('.');
+  const catalogVersion = catalog.includes(versionText) ? versionText : catalog.includes(majorMinor) ? majorMinor : undefined;
+  const ref: BuildRef = { name: `qemu-${versionText}`, kind: 'qemu', version: versionText, path, machines };
+  if (catalogVersion !== undefined) ref.catalogVersion = catalogVersion;
+  return ref;
+}

@@ -1,0 +1,10 @@
+export * from './types.js';
+export * from './builds.js';
+export * from './plan.js';
+export * from './classify.js';
+export * from './engine.js';
+export * from './pool.js';
+export * from './shard.js';
+export * from './run.js';
+export { engineFromTargets, specOf, targetEngine, type TargetFor } from './target-engine.js';
+export { matchesAnyGlob, globToRegExp, splitList } from './glob.js';

@@ -1,0 +1,95 @@
+/**
+ * The plan: every cell a matrix runs. For each machine type, every pair of
+ * builds that both offer it gives a forward cell (older to newer), a
+ * backward cell and a round trip; every build gives a same-build control;
+ * each extra device set repeats all of that with the devices added.
+ */
+import { parseMachineName } from '../../src/machines/index.js';
+import { matchesAnyGlob } from './glob.js';
+import { compareBuildVersions } from './builds.js';
+import type { BuildRef, Direction, PlannedCell } from './types.js';
+
+export interface PlanOptions {
+  builds: readonly BuildRef[];
+  /** Machine globs (`pc-q35-*`); empty: every machine type. */
+  machines?: readonly string[];
+  /** Which cross-build directions; `both` also plans round trips. Default both. */
+  direction?: 'forward' | 'backward' | 'both';
+  roundTrip?: boolean;
+  control?: boolean;
+  /** Extra device sets; the device-less set is always planned. */
+  deviceSets?: ReadonlyArray<readonly string[]>;
+  ram?: string;
+  seed?: number;
+}
+
+export interface Plan {
+  cells: PlannedCell[];
+  builds: BuildRef[];
+  options: { machines: string[]; direction: string; roundTrip: boolean; control: boolean; deviceSets: string[][]; ram: string; seed: number };
+}
+
+export function familyOf(machine: string): string {
+  return parseMachineName(machine)?.family ?? machine;
+}
+
+/** FNV-1a over the text: the seed of a cell depends on nothing but the run seed and its id. */
+export function cellSeed(runSeed: number, id: string): number {
+  let h = (0x811c9dc5 ^ runSeed) >>> 0;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+export function cellId(machine: string, direction: Direction, from: string, to: string, devices: readonly string[]): string {
+  const route = direction === 'round-trip' ? `${from}>${to}>${from}` : `${from}>${to}`;
+  return `${machine}:${route}${devices.length ? `+${devices.join('+')}` : ''}`;
+}
+
+/** Machine types in a stable order: every machine any selected build offers, filtered by the globs. */
+function machineList(builds: readonly BuildRef[], globs: readonly string[]): string[] {
+  const names = new Set<string>();
+  for (const b of builds) for (const m of b.machines) if (matchesAnyGlob(m, globs)) names.add(m);
+  return [...names].sort();
+}
+
+export function planMatrix(opts: PlanOptions): Plan {
+  const builds = [...opts.builds].sort(compareBuildVersions);
+  const globs = [...(opts.machines ?? [])];
+  const direction = opts.direction ?? 'both';
+  const roundTrip = opts.roundTrip ?? direction === 'both';
+  const control = opts.control ?? true;
+  const deviceSets: string[][] = [[], ...(opts.deviceSets ?? []).filter((s) => s.length > 0).map((s) => [...s])];
+  const ram = opts.ram ?? '32M';
+  const seed = opts.seed ?? 1;
+  const cells: PlannedCell[] = [];
+  const add = (machine: string, dir: Direction, from: string, to: string, devices: string[]): void => {
+    const id = cellId(machine, dir, from, to, devices);
+    cells.push({ id, machine, family: familyOf(machine), from, to, direction: dir, devices, ram, seed: cellSeed(seed, id) });
+  };
+  for (const devices of deviceSets) {
+    for (const machine of machineList(builds, globs)) {
+      const offering = builds.filter((b) => b.machines.includes(machine));
+      for (let i = 0; i < offering.length; i++) {
+        const a = offering[i]!;
+        if (control) add(machine, 'control', a.name, a.name, devices);
+        for (let j = i + 1; j < offering.length; j++) {
+          const b = offering[j]!;
+          if (direction !== 'backward') add(machine, 'forward', a.name, b.name, devices);
+          if (direction !== 'forward') add(machine, 'backward', b.name, a.name, devices);
+          if (roundTrip) add(machine, 'round-trip', a.name, b.name, devices);
+        }
+      }
+    }
+  }
+  return { cells, builds, options: { machines: globs, direction, roundTrip, control, deviceSets, ram, seed } };
+}
+
+/** `--devices` value to one device set: `e1000,vmgenid,guid=X` is [e1000, vmgenid,guid=X] (a `key=` part belongs to the word before it). */
+export function parseDeviceSet(text: string): string[] {
+  const words: string[] = [];
+  for (const part of text.split(/[,+]/).map((p) => p.trim()).filter((p) => p !== '')) {
+    if (part.includes('=') && words.length > 0) words[words.length - 1] += `,${part}`;
+    else words.push(part);
+  }
+  return words;
+}

@@ -1,0 +1,167 @@
+/**
+ * Runs cells on a worker_threads pool sized to the cores, or in-process.
+ *
+ * Results are stored by plan index, so the output order (and with seeded
+ * engines the output itself) does not depend on which worker finished
+ * first. Workers load the built JS: running from TypeScript sources (vitest)
+ * the entry is looked up under dist/, and without a built entry the pool
+ * runs in-process and says so.
+ */
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { createEngine, engineRunsInWorkers, type EngineSpec } from './engine.js';
+import { runCell } from './run-cell.js';
+import type { BuildRef, CellResult, MigrationEngine, PlannedCell } from './types.js';
+import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
+
+export interface PoolOptions {
+  /** Engine spec (runs in workers) or an engine object (runs in-process only). */
+  engine: EngineSpec | MigrationEngine;
+  builds: readonly BuildRef[];
+  /** Worker count; 0 or 1 runs in-process. Default: the number of cores. */
+  workers?: number;
+  /** Cells per message to a worker (amortises message cost). */
+  batchSize?: number;
+  /** Called as each cell completes (in completion order). */
+  onResult?: (result: CellResult, done: number, total: number) => void;
+  /** Override the worker entry (tests). */
+  workerEntry?: URL;
+}
+
+export interface PoolRun {
+  results: CellResult[];
+  /** Workers actually used (0: in-process). */
+  workers: number;
+  /** Why the pool ran in-process when workers were asked for. */
+  fallback?: string;
+}
+
+export function defaultWorkerCount(): number {
+  return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+}
+
+/**
+ * The worker entry as built JS: beside this module when it is JS, else the
+ * same path under <root>/dist (this module is <root>/harness/matrix/pool.ts).
+ */
+export function resolveWorkerEntry(moduleUrl: string = import.meta.url): URL | undefined {
+  const here = fileURLToPath(moduleUrl);
+  if (here.endsWith('.js')) {
+    const beside = new URL('./worker.js', moduleUrl);
+    return existsSync(fileURLToPath(beside)) ? beside : undefined;
+  }
+  const marker = `${'/'}harness${'/'}matrix${'/'}`;
+  const at = here.lastIndexOf(marker);
+  if (at < 0) return undefined;
+  const dist = `${here.slice(0, at)}/dist/harness/matrix/worker.js`;
+  return existsSync(dist) ? pathToFileURL(dist) : undefined;
+}
+
+function isEngineObject(e: EngineSpec | MigrationEngine): e is MigrationEngine {
+  return typeof (e as MigrationEngine).migrate === 'function';
+}
+
+export async function runCells(cells: readonly PlannedCell[], opts: PoolOptions): Promise<PoolRun> {
+  const wanted = opts.workers ?? defaultWorkerCount();
+  const workers = Math.min(wanted, cells.length);
+  if (workers <= 1) return { results: await runInProcess(cells, opts), workers: 0 };
+  if (isEngineObject(opts.engine)) return { results: await runInProcess(cells, opts), workers: 0, fallback: 'an engine object cannot cross into workers' };
+  if (!engineRunsInWorkers(opts.engine)) return { results: await runInProcess(cells, opts), workers: 0, fallback: 'real QEMU builds run in the main thread' };
+  const entry = opts.workerEntry ?? resolveWorkerEntry();
+  if (entry === undefined) return { results: await runInProcess(cells, opts), workers: 0, fallback: 'no built worker entry (run npm run build)' };
+  return { results: await runInWorkers(cells, opts, opts.engine, entry, workers), workers };
+}
+
+async function runInProcess(cells: readonly PlannedCell[], opts: PoolOptions): Promise<CellResult[]> {
+  const engine = isEngineObject(opts.engine) ? opts.engine : await createEngine(opts.engine);
+  const builds = new Map(opts.builds.map((b) => [b.name, b] as const));
+  const results: CellResult[] = [];
+  try {
+    for (const cell of cells) {
+      const r = await runCell(engine, cell, builds);
+      results.push(r);
+      opts.onResult?.(r, results.length, cells.length);
+    }
+  } finally {
+    if (!isEngineObject(opts.engine)) await engine.close?.();
+  }
+  return results;
+}
+
+function lostCell(cell: PlannedCell, message: string): CellResult {
+  return {
+    ...cell,
+    class: 'harness-error',
+    verdict: { kind: 'harness-error', message },
+    streamBytes: 0,
+    timings: { saveMs: 0, loadMs: 0, totalMs: 0 },
+    note: message,
+  };
+}
+
+function runInWorkers(cells: readonly PlannedCell[], opts: PoolOptions, spec: EngineSpec, entry: URL, count: number): Promise<CellResult[]> {
+  const batchSize = opts.batchSize ?? Math.max(1, Math.min(64, Math.ceil(cells.length / (count * 8))));
+  const batches: Array<{ start: number; cells: PlannedCell[] }> = [];
+  for (let i = 0; i < cells.length; i += batchSize) batches.push({ start: i, cells: cells.slice(i, i + batchSize) });
+  const results: Array<CellResult | undefined> = new Array(cells.length);
+  let next = 0;
+  let done = 0;
+  let alive = count;
+  const init: WorkerInit = { engine: spec, builds: [...opts.builds] };
+
+  return new Promise((resolve) => {
+    const finishIfDone = (): void => {
+      if (done < cells.length && alive > 0) return;
+      // Cells no live worker can take any more are harness errors, not holes.
+      for (let i = 0; i < cells.length; i++) results[i] ??= lostCell(cells[i]!, 'the worker pool stopped before this cell ran');
+      resolve(results as CellResult[]);
+    };
+    const record = (r: CellResult, index: number): void => {
+      results[index] = r;
+      done++;
+      opts.onResult?.(r, done, cells.length);
+    };
+    for (let w = 0; w < count; w++) {
+      const worker = new Worker(entry, { workerData: init });
+      let inFlight: number | undefined;
+      let closed = false;
+      const feed = (): void => {
+        if (next >= batches.length) {
+          if (!closed) worker.postMessage({ kind: 'close' } satisfies ToWorker);
+          closed = true;
+          return;
+        }
+        inFlight = next++;
+        const b = batches[inFlight]!;
+        worker.postMessage({ kind: 'batch', batchId: inFlight, cells: b.cells } satisfies ToWorker);
+      };
+      const failInFlight = (message: string): void => {
+        if (inFlight === undefined) return;
+        const b = batches[inFlight]!;
+        b.cells.forEach((c, k) => record(lostCell(c, message), b.start + k));
+        inFlight = undefined;
+      };
+      worker.on('message', (msg: FromWorker) => {
+        if (msg.kind === 'ready') return feed();
+        if (msg.kind === 'fatal') {
+          // The engine could not start here: give this worker's share to the others.
+          closed = true;
+          void worker.terminate();
+          return;
+        }
+        const b = batches[msg.batchId]!;
+        msg.results.forEach((r, k) => record(r, b.start + k));
+        inFlight = undefined;
+        feed();
+      });
+      worker.on('error', (e) => failInFlight(`worker failed: ${e.message}`));
+      worker.on('exit', () => {
+        failInFlight('worker exited while running this cell');
+        alive--;
+        finishIfDone();
+      });
+    }
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * Sharding for CI job matrices: shard i of n takes every n-th cell
+ * (round-robin, so each shard gets a mix of cheap and expensive machine
+ * types), and a merge joins shard results of the same plan back into one.
+ */
+import { createHash } from 'node:crypto';
+import type { PlannedCell } from './types.js';
+import { ResultFileError, totalsOf, type MatrixResult, type Shard } from '../report/model.js';
+
+export function parseShard(text: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (m === null || count < 1 || index < 1 || index > count) throw new RangeError(`--shard wants i/n with 1 <= i <= n, got '${text}'`);
+  return { index, count };
+}
+
+export function shardCells<T extends PlannedCell>(cells: readonly T[], shard: Shard | undefined): T[] {
+  if (shard === undefined) return [...cells];
+  return cells.filter((_, i) => i % shard.count === shard.index - 1);
+}
+
+export function planHash(cells: readonly PlannedCell[]): string {
+  const h = createHash('sha256');
+  for (const c of cells) h.update(`${c.id}\n`);
+  return h.digest('hex').slice(0, 16);
+}
+
+/**
+ * Joins shard results into one result. Refuses shards of different plans,
+ * the same shard twice, and cells that appear in two shards; a merge of
+ * only some shards is allowed and keeps the list in plan.mergedShards.
+ */
+export function mergeResults(parts: readonly MatrixResult[], runId: string): MatrixResult {
+  const first = parts[0];
+  if (first === undefined) throw new ResultFileError('nothing to merge');
+  const seenShards = new Set<number>();
+  const cellIds = new Set<string>();
+  const cells = [];
+  for (const p of parts) {
+    if (p.plan.planHash !== first.plan.planHash) throw new ResultFileError(`run ${p.runId} is from another plan (${p.plan.planHash} != ${first.plan.planHash})`);
+    const shards = p.plan.mergedShards ?? (p.plan.shard ? [p.plan.shard.index] : []);
+    for (const s of shards) {
+      if (seenShards.has(s)) throw new ResultFileError(`shard ${s} given twice`);
+      seenShards.add(s);
+    }
+    for (const c of p.cells) {
+      if (cellIds.has(c.id)) throw new ResultFileError(`cell ${c.id} appears in two results`);
+      cellIds.add(c.id);
+      cells.push(c);
+    }
+  }
+  const order = new Map<string, number>();
+  // Plan order is the order shards interleave: cell k of shard i is plan index k*n + (i-1).
+  for (const p of parts) {
+    const n = p.plan.shard?.count ?? 1;
+    const i = (p.plan.shard?.index ?? 1) - 1;
+    p.cells.forEach((c, k) => order.set(c.id, p.plan.shard ? k * n + i : order.size));
+  }
+  cells.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  const builds = new Map(parts.flatMap((p) => p.builds).map((b) => [b.name, b] as const));
+  const wallMs = Math.max(...parts.map((p) => p.timings.wallMs));
+  const { shard: _drop, ...plan } = first.plan;
+  return {
+    ...first,
+    runId,
+    builds: [...builds.values()],
+    plan: { ...plan, mergedShards: [...seenShards].sort((a, b) => a - b) },
+    cells,
+    totals: totalsOf(cells),
+    timings: {
+      startedAt: parts.map((p) => p.timings.startedAt).sort()[0] ?? first.timings.startedAt,
+      wallMs,
+      workers: parts.reduce((s, p) => s + p.timings.workers, 0),
+      cellsPerSecond: wallMs > 0 ? (cells.length * 1000) / wallMs : 0,
+      saveMs: parts.reduce((s, p) => s + p.timings.saveMs, 0),
+      loadMs: parts.reduce((s, p) => s + p.timings.loadMs, 0),
+    },
+    notes: [...new Set(parts.flatMap((p) => p.notes))],
+  };
+}
