@@ -1,7 +1,13 @@
 import { WireWriter } from '../wire/index.js';
 import { TARGET_PAGE_SIZE, migratableBlocks, migratableTotal, type RamList } from '../memory/index.js';
-import { saveVMState, type StateObject, type VMStateDescription, type VmdescWriter } from '../vmstate/index.js';
-import { stringifyVmdesc, type VmdescDevice } from '../vmstate/index.js';
+import {
+  saveVMState,
+  stringifyVmdesc,
+  type StateObject,
+  type VMStateDescription,
+  type VmdescDevice,
+  type VmdescWriter,
+} from '../vmstate/index.js';
 import { QEMU_VM_FILE_VERSION, RAM_SECTION_IDSTR, RAM_SECTION_VERSION, RamFlag } from './constants.js';
 import type { RamRecord, SectionItem, StreamItem, StreamModel } from './model.js';
 import { foldZeroRuns } from './ram-records.js';

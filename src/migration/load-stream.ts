@@ -9,8 +9,7 @@ import {
   type RamBlock,
   type RamList,
 } from '../memory/index.js';
-import type { StateObject, VMStateDescription } from '../vmstate/index.js';
-import { descriptionFromVmdesc, type VmdescDevice } from '../vmstate/index.js';
+import { descriptionFromVmdesc, type StateObject, type VMStateDescription, type VmdescDevice } from '../vmstate/index.js';
 import { RAM_SECTION_VERSION, SectionType } from './constants.js';
 import { machineNameMatches, readConfiguration } from './configuration.js';
 import { findSection, sectionKey, type Destination, type DestinationSection } from './destination.js';
@@ -21,15 +20,7 @@ import { KIND_BY_TYPE, readFooter, readStartHeader } from './section-header.js';
 import { readStreamHeader } from './stream-header.js';
 import { vmdescDeviceMap } from './vmdesc-section.js';
 
-/**
- * Loads a stream into a destination the way QEMU 7.2's qemu_loadvm_state
- * does, check for check and in the same order, with QEMU's wording.
- *
- * Transactional: RAM goes into a staged copy of the destination's blocks
- * and device state into new objects; only when the whole stream has been
- * accepted are they committed into `dest` (blocks updated in place, resize
- * notifiers run, section states replaced). A refusal leaves `dest` as it was.
- */
+/** The outcome of loadStream: accepted (and committed), or the first refusal. */
 export type LoadVerdict =
   | {
       accepted: true;
@@ -63,6 +54,15 @@ interface LoadCtx {
   pagesLoaded: number;
 }
 
+/**
+ * Loads a stream into a destination the way QEMU 7.2's qemu_loadvm_state
+ * does, check for check and in the same order, with QEMU's wording.
+ *
+ * Transactional: RAM goes into a staged copy of the destination's blocks
+ * and device state into new objects; only when the whole stream has been
+ * accepted are they committed into `dest` (blocks updated in place, resize
+ * notifiers run, section states replaced). A refusal leaves `dest` as it was.
+ */
 export function loadStream(bytes: Uint8Array, dest: Destination, opts: LoadStreamOptions = {}): LoadVerdict {
   const ctx: LoadCtx = {
     r: new WireReader(bytes),
@@ -244,14 +244,50 @@ function loadBody(ctx: LoadCtx, se: DestinationSection, sectionId: number, insta
     );
   }
   const dev = ctx.vmdesc?.get(sectionKey(se.idstr, instanceId));
-  const given = ctx.opts.descriptions?.get(se.idstr) ?? (se.vmsdName ? ctx.opts.descriptions?.get(se.vmsdName) : undefined);
-  const vmsd = dev ? descriptionFromVmdesc(dev) : given;
-  if (vmsd) {
-    ctx.states.set(key, decodeWithDescription(r, vmsd, versionId, se.state ?? {}, se.idstr, ctx.opts.log));
+  if (dev) {
+    // The source's own description of these bytes: authoritative.
+    ctx.states.set(key, decodeWithDescription(r, descriptionFromVmdesc(dev), versionId, se.state ?? {}, se.idstr, ctx.opts.log));
     return;
   }
+  const given = ctx.opts.descriptions?.get(se.idstr) ?? (se.vmsdName ? ctx.opts.descriptions?.get(se.vmsdName) : undefined);
+  if (given && decodeSupplied(ctx, given, se, key, sectionId, versionId)) return;
   ctx.opts.log?.reached('vmstate.opaque-section');
   r.skip(findOpaqueEnd(r, sectionId, se.idstr, ctx.dest.sendSectionFooter), 'section body');
+}
+
+/**
+ * Decodes with a caller-supplied description (lossy, e.g. from
+ * -dump-vmstate). With footers, a decode that fails or does not end at the
+ * footer is not the stream's fault: it falls back to the footer (false
+ * returned, reader rewound) with a warning. Without footers it is final.
+ */
+function decodeSupplied(
+  ctx: LoadCtx,
+  vmsd: VMStateDescription,
+  se: DestinationSection,
+  key: string,
+  sectionId: number,
+  versionId: number,
+): boolean {
+  const r = ctx.r;
+  const start = r.pos;
+  if (!ctx.dest.sendSectionFooter) {
+    ctx.states.set(key, decodeWithDescription(r, vmsd, versionId, se.state ?? {}, se.idstr, ctx.opts.log));
+    return true;
+  }
+  try {
+    const state = decodeWithDescription(r, vmsd, versionId, se.state ?? {}, se.idstr, ctx.opts.log);
+    if (r.peekU8() === SectionType.FOOTER && r.remaining >= 5 && new DataView(r.buf.buffer, r.buf.byteOffset + r.pos + 1, 4).getUint32(0) === sectionId) {
+      ctx.states.set(key, state);
+      return true;
+    }
+    ctx.warnings.push(`${se.idstr}: the supplied description ended at offset ${r.pos}, not at the section footer; body skipped`);
+  } catch (e) {
+    if (!(e instanceof LoadError)) throw e;
+    ctx.warnings.push(`${se.idstr}: the supplied description did not fit (${e.message}); body skipped`);
+  }
+  r.pos = start;
+  return false;
 }
 
 /** The staged blocks as ram_load_precopy sees them. */

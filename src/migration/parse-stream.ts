@@ -1,6 +1,5 @@
 import { LoadError, WireReader, type CheckLog } from '../wire/index.js';
-import type { VMStateDescription } from '../vmstate/index.js';
-import { descriptionFromVmdesc, type VmdescDevice } from '../vmstate/index.js';
+import { descriptionFromVmdesc, type VMStateDescription, type VmdescDevice } from '../vmstate/index.js';
 import { RAM_SECTION_IDSTR, RAM_SECTION_VERSION, SectionType } from './constants.js';
 import { readConfiguration } from './configuration.js';
 import { decodeWithDescription, findOpaqueEnd } from './device-body.js';
@@ -10,11 +9,6 @@ import { KIND_BY_TYPE, readFooter, readStartHeader } from './section-header.js';
 import { readStreamHeader } from './stream-header.js';
 import { readVmdescSection, vmdescDeviceMap } from './vmdesc-section.js';
 
-/**
- * Parses a whole stream into a StreamModel without a destination: the
- * structure is checked (framing, footers, RAM records against the stream's
- * own block list) but not compatibility (that is loadStream's job).
- */
 export interface ParseOptions {
   /**
    * Descriptions for device sections, e.g. imported from a -dump-vmstate
@@ -36,6 +30,14 @@ export interface ParseWarnings {
   warnings: string[];
 }
 
+/**
+ * Parses a whole stream into a StreamModel without a destination: the
+ * structure is checked (framing, footers, RAM records against the stream's
+ * own block list) but not compatibility (that is loadStream's job).
+ * Device sections are decoded with the stream's vmdesc, else with
+ * `opts.descriptions`, else kept opaque (delimited by their footer; see
+ * device-body.ts). Problems that do not stop the parse go to `warnings`.
+ */
 export function parseStream(bytes: Uint8Array, opts: ParseOptions = {}): StreamModel & ParseWarnings {
   const r = new WireReader(bytes);
   const model: StreamModel & ParseWarnings = { version: readStreamHeader(r, opts.log), items: [], warnings: [] };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LoadError } from '../../../src/wire/index.js';
 import { readPage } from '../../../src/memory/index.js';
 import { loadStream, type Destination, type LoadVerdict } from '../../../src/migration/index.js';
-import { StreamBytes, smallDest, smallStream } from './hand-stream.js';
+import { StreamBytes, devVmsd, smallDest, smallStream } from './hand-stream.js';
 
 /** Offsets in smallStream(), from the layout in hand-stream.ts. */
 const AT = {
@@ -270,5 +270,26 @@ describe('trailing vmdesc', () => {
   it('a missing vmdesc is only a warning, as in QEMU', () => {
     const v = loadStream(smallStream(), { ...smallDest(), expectVmdesc: true });
     expect(v).toMatchObject({ accepted: true, warnings: ['Expected vmdescription section, but got 0'] });
+  });
+});
+
+describe('profile sections (no local vmsd) decoded with supplied descriptions', () => {
+  const profileDest = (): Destination => {
+    const d = smallDest();
+    d.sections[1] = { idstr: 'dev', instanceId: 0, versionId: 2, minimumVersionId: 1, vmsdName: 'dev' };
+    return d;
+  };
+  it('a description that fits gives the state', () => {
+    const v = loadStream(smallStream(), profileDest(), { descriptions: new Map([['dev', devVmsd]]) });
+    expect(v.accepted && v.states.get('dev#0')).toEqual({ reg: 0xdeadbeef });
+  });
+  it('a lossy one that stops short of the footer falls back to the footer, with a warning', () => {
+    const short = { ...devVmsd, fields: [{ name: 'reg', kind: 'int' as const, type: 'uint16' as const }] };
+    const v = loadStream(smallStream(), profileDest(), { descriptions: new Map([['dev', short]]) });
+    expect(v.accepted).toBe(true);
+    expect(v.warnings).toEqual([`dev: the supplied description ended at offset ${AT.devBody + 2}, not at the section footer; body skipped`]);
+  });
+  it('without any description the body is skipped up to its footer', () => {
+    expect(loadStream(smallStream(), profileDest())).toMatchObject({ accepted: true, warnings: [] });
   });
 });
