@@ -4,6 +4,7 @@ import { captureStream } from '../../harness/targets/qemu-target.js';
 import { readCorpusBytes, readCorpusJson, readCorpusStream, readManifest } from './corpus-files.js';
 import { assertNoQemuLeft, describeQemu } from './qemu-env.js';
 import { mapStream } from './stream-map.js';
+import { diffShapes, shapeOf } from './stream-shape.js';
 
 /**
  * The committed corpus is what its manifest says it is (no QEMU needed), and,
@@ -12,12 +13,6 @@ import { mapStream } from './stream-map.js';
  */
 
 const manifest = readManifest();
-
-function sectionShape(stream: Uint8Array): string[] {
-  return mapStream(stream)
-    .sections.filter((s) => s.name !== undefined)
-    .map((s) => `${s.type}:${s.name}/${s.instance}v${s.version}`);
-}
 
 describe('committed corpus corpus/qemu-7.2', () => {
   it('holds the representative set, made by QEMU 7.2', () => {
@@ -37,6 +32,17 @@ describe('committed corpus corpus/qemu-7.2', () => {
     expect(entry.qemuArgs).toEqual(expect.arrayContaining(['-machine', entry.machine, '-nodefaults', '-m', entry.ram]));
   });
 
+  it('tells configurations apart by shape: e1000 adds its section and ROM block, nothing else', () => {
+    const bare = shapeOf(readCorpusStream(manifest.streams.find((s) => s.name === 'pc-q35-7.2')!));
+    const nic = shapeOf(readCorpusStream(manifest.streams.find((s) => s.name === 'pc-q35-7.2+e1000')!));
+    expect(diffShapes(bare, bare)).toEqual([]);
+    const d = diffShapes(bare, nic);
+    expect(d).toContain('unexpected section 0000:00:01.0/e1000#0');
+    expect(d.some((l) => l.startsWith('RAM blocks:') && l.includes('0000:00:01.0/e1000.rom=0x40000'))).toBe(true);
+    // Every other section keeps its size, and the ACPI tables block stays at 0x20000 used: only these two differ.
+    expect(d).toHaveLength(2);
+  });
+
   it.each(manifest.vmstateDumps.map((d) => [d.machine, d] as const))('%s -dump-vmstate is intact', (_m, dump) => {
     expect(sha256(readCorpusBytes(dump.file))).toBe(dump.sha256);
     const json = readCorpusJson(dump.file) as Record<string, { version_id: number; minimum_version_id: number }>;
@@ -54,7 +60,7 @@ describeQemu('committed corpus vs the installed QEMU', (qemu) => {
   describe.concurrent('live capture has the same shape', () => {
     it.each(manifest.streams.map((s) => [s.name, s] as const))('%s', async (_name, entry) => {
       const live = await captureStream(qemu, { machine: entry.machine, devices: entry.devices, ram: entry.ram });
-      expect(sectionShape(live.stream)).toEqual(sectionShape(readCorpusStream(entry)));
+      expect(diffShapes(shapeOf(readCorpusStream(entry)), shapeOf(live.stream))).toEqual([]);
       expect(live.ramBlocks.map((b) => ({ idstr: b.idstr, pageSize: b.pageSize, used: b.used, max: b.max }))).toEqual(entry.ramBlocks);
     });
   });
