@@ -1,0 +1,95 @@
+import { TARGET_PAGE_SIZE } from '../../src/memory/index.js';
+import { encodeStream, type RamRecord, type SectionItem, type StreamItem, type StreamModel } from '../../src/migration/index.js';
+
+/**
+ * A stream's bytes with the boundaries a mutator aims at: the header (magic,
+ * version, configuration), each item, the tail (EOF, vmdesc, trailing). Each
+ * piece is encoded on its own with the codec's encoder, so the offsets are
+ * exact without re-parsing, and a byte patch lands on the field it names.
+ */
+export interface Chunk {
+  kind: 'header' | 'item' | 'tail';
+  /** Index into model.items for an item chunk. */
+  item?: number;
+  start: number;
+  length: number;
+}
+
+export interface StreamLayout {
+  bytes: Uint8Array;
+  chunks: Chunk[];
+}
+
+const EMPTY: StreamItem[] = [];
+
+export function layoutStream(model: StreamModel): StreamLayout {
+  const header = encodeStream({ version: model.version, items: EMPTY, ...(model.configuration ? { configuration: model.configuration } : {}) });
+  const pieces: Uint8Array[] = [header];
+  const chunks: Chunk[] = [{ kind: 'header', start: 0, length: header.length }];
+  let at = header.length;
+  model.items.forEach((item, i) => {
+    const b = encodeStream({ version: model.version, items: [item] }).subarray(8);
+    pieces.push(b);
+    chunks.push({ kind: 'item', item: i, start: at, length: b.length });
+    at += b.length;
+  });
+  const tailModel: StreamModel = { version: model.version, items: EMPTY };
+  if (model.eofOffset !== undefined) tailModel.eofOffset = 0;
+  if (model.vmdesc) tailModel.vmdesc = model.vmdesc;
+  if (model.trailing) tailModel.trailing = model.trailing;
+  const tail = encodeStream(tailModel).subarray(8);
+  pieces.push(tail);
+  chunks.push({ kind: 'tail', start: at, length: tail.length });
+  const bytes = new Uint8Array(at + tail.length);
+  let o = 0;
+  for (const p of pieces) {
+    bytes.set(p, o);
+    o += p.length;
+  }
+  return { bytes, chunks };
+}
+
+/** Length of a section header on the wire (savevm.c save_section_header). */
+export function sectionHeaderLength(s: SectionItem): number {
+  return s.type === 'start' || s.type === 'full' ? 1 + 4 + 1 + s.idstr.length + 4 + 4 : 1 + 4;
+}
+
+/** Encoded length of one RAM record (ram-records.ts writeRamRecords). */
+export function ramRecordLength(rec: RamRecord): number {
+  const name = (n: string | undefined) => (n === undefined ? 0 : 1 + n.length);
+  switch (rec.type) {
+    case 'mem-size':
+      return 8 + rec.blocks.reduce((n, b) => n + 1 + b.idstr.length + 8 + (b.pageSize !== undefined ? 8 : 0) + (b.gpa !== undefined ? 8 : 0), 0);
+    case 'zero':
+      return 8 + name(rec.block) + 1 + 9 * ((rec.run ?? 1) - 1);
+    case 'page':
+      return 8 + name(rec.block) + TARGET_PAGE_SIZE;
+    case 'eos':
+      return 8;
+  }
+}
+
+/**
+ * Every structural boundary of a laid-out stream: chunk starts, section
+ * body starts, each RAM record start, footers, and the end. Truncation at
+ * each of these is a hazard of its own (the reader must refuse, never read on).
+ */
+export function boundaries(model: StreamModel, lay: StreamLayout): number[] {
+  const out = new Set<number>([0, 4, 8, lay.bytes.length]);
+  for (const c of lay.chunks) {
+    out.add(c.start);
+    if (c.kind !== 'item' || c.item === undefined) continue;
+    const item = model.items[c.item];
+    if (!item || item.kind !== 'section') continue;
+    let at = c.start + sectionHeaderLength(item);
+    out.add(at);
+    if (item.body.kind === 'ram') {
+      for (const rec of item.body.records) {
+        at += ramRecordLength(rec);
+        out.add(at);
+      }
+    }
+    if (item.footer) out.add(c.start + c.length - 5);
+  }
+  return [...out].filter((x) => x <= lay.bytes.length).sort((a, b) => a - b);
+}

@@ -1,0 +1,130 @@
+import fc from 'fast-check';
+import { TARGET_PAGE_SIZE } from '../../src/memory/index.js';
+import { RamFlag, RAM_SECTION_IDSTR, RAM_SECTION_VERSION, type RamRecord, type SectionItem, type StreamModel } from '../../src/migration/index.js';
+import type { FuzzSeed } from './seed.js';
+
+/**
+ * A valid stream as data: which device sections the source sends and which
+ * pages, pass by pass, with what content. Plain JSON of small integers, so
+ * fast-check shrinks it and a corpus entry stores it next to the bytes.
+ * Every plan over a seed builds a stream its destination accepts: indices
+ * are taken modulo what the seed has, so shrinking never leaves the domain.
+ */
+export interface StreamPlan {
+  /** Indices into seed.devices, in send order (QEMU sends any subset it has; unsent devices keep reset state). */
+  sections: number[];
+  /** Dirty-page passes; the last one is the RAM END section. */
+  passes: PageWrite[][];
+  /** Append the capture's vmdesc after EOF (QEMU drains it; without one it only warns). */
+  vmdesc: boolean;
+}
+
+export interface PageWrite {
+  /** Index into seed.blocks (mod). */
+  block: number;
+  /** Page index within the block's used length (mod). */
+  page: number;
+  /** 0: a zero page (RAM_SAVE_FLAG_ZERO); otherwise a page whose bytes derive from this (RAM_SAVE_FLAG_PAGE). */
+  content: number;
+}
+
+export function pageWriteArb(): fc.Arbitrary<PageWrite> {
+  return fc.record({
+    block: fc.nat({ max: 31 }),
+    // Bias to low pages: most blocks are small, and shrinking heads to page 0.
+    page: fc.oneof(fc.nat({ max: 15 }), fc.nat({ max: 1 << 20 })),
+    content: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 255 })),
+  });
+}
+
+/**
+ * Plans over a seed. Device sections are drawn by index; large sections
+ * (e.g. ICH9LPC's 18 KB) make a load tens of times slower, so the default
+ * draws at most a few.
+ */
+export function streamPlanArb(seed: FuzzSeed, o: { maxSections?: number; maxPages?: number; vmdesc?: boolean } = {}): fc.Arbitrary<StreamPlan> {
+  const n = Math.max(1, seed.devices.length);
+  return fc.record({
+    sections: fc.uniqueArray(fc.nat({ max: n - 1 }), { maxLength: o.maxSections ?? 4 }).map((xs) => xs.sort((a, b) => a - b)),
+    passes: fc.array(fc.array(pageWriteArb(), { maxLength: o.maxPages ?? 6 }), { minLength: 1, maxLength: 3 }),
+    // Off by default: a vmdesc is ~40 KB of JSON to parse on every load.
+    vmdesc: o.vmdesc && seed.base.vmdesc ? fc.boolean() : fc.constant(false),
+  });
+}
+
+/** The bytes of a non-zero page: a cheap pattern no two contents share. */
+export function pageBytes(content: number, page: number): Uint8Array {
+  const out = new Uint8Array(TARGET_PAGE_SIZE);
+  const c = content & 0xff || 1;
+  for (let i = 0; i < out.length; i++) out[i] = (c + ((i * 31 + page) & 0xff)) & 0xff || c;
+  return out;
+}
+
+/** The stream a source of the seed's machine would write for this plan (QEMU 7.2's order and encodings). */
+export function buildFromPlan(seed: FuzzSeed, plan: StreamPlan): StreamModel {
+  const items: SectionItem[] = [...ramSections(seed, plan)];
+  for (const i of plan.sections) {
+    const d = seed.devices[i % Math.max(1, seed.devices.length)];
+    if (d) items.push(d);
+  }
+  const model: StreamModel = { version: seed.base.version, items, eofOffset: 0 };
+  if (seed.base.configuration) model.configuration = seed.base.configuration;
+  if (plan.vmdesc && seed.base.vmdesc) model.vmdesc = seed.base.vmdesc;
+  return model;
+}
+
+function footers(seed: FuzzSeed): boolean {
+  return seed.profile.sendSectionFooter;
+}
+
+function ramSection(seed: FuzzSeed, type: SectionItem['type'], records: RamRecord[]): SectionItem {
+  return {
+    kind: 'section',
+    type,
+    offset: 0,
+    sectionId: seed.ramSectionId,
+    idstr: RAM_SECTION_IDSTR,
+    instanceId: 0,
+    versionId: RAM_SECTION_VERSION,
+    bodyOffset: 0,
+    body: { kind: 'ram', records },
+    footer: footers(seed),
+    end: 0,
+  };
+}
+
+function ramSections(seed: FuzzSeed, plan: StreamPlan): SectionItem[] {
+  if (seed.blocks.length === 0) return [];
+  const total = seed.blocks.reduce((n, b) => n + BigInt(b.usedLength), 0n);
+  const memSize: RamRecord = {
+    type: 'mem-size',
+    offset: 0,
+    flags: RamFlag.MEM_SIZE,
+    addr: total,
+    blocks: seed.blocks.map((b) => ({ idstr: b.idstr, length: BigInt(b.usedLength) })),
+  };
+  const out = [ramSection(seed, 'start', [memSize, eos()])];
+  const last: { block?: string } = {};
+  plan.passes.forEach((pass, i) => {
+    const type = i === plan.passes.length - 1 ? 'end' : 'part';
+    out.push(ramSection(seed, type, [...pass.map((w) => pageRecord(seed, w, last)), eos()]));
+  });
+  return out;
+}
+
+function eos(): RamRecord {
+  return { type: 'eos', offset: 0, flags: RamFlag.EOS, addr: 0n };
+}
+
+/** save_page_header: the idstr only when the block changes, else CONTINUE. */
+function pageRecord(seed: FuzzSeed, w: PageWrite, last: { block?: string }): RamRecord {
+  const b = seed.blocks[w.block % seed.blocks.length]!;
+  const index = w.page % Math.max(1, b.pages);
+  const cont = last.block === b.idstr;
+  last.block = b.idstr;
+  const addr = BigInt(index) * BigInt(TARGET_PAGE_SIZE);
+  const named = cont ? {} : { block: b.idstr };
+  const contFlag = cont ? RamFlag.CONTINUE : 0;
+  if (w.content === 0) return { type: 'zero', offset: 0, addr, blockResolved: b.idstr, ...named, flags: RamFlag.ZERO | contFlag, fill: 0 };
+  return { type: 'page', offset: 0, addr, blockResolved: b.idstr, ...named, flags: RamFlag.PAGE | contFlag, data: pageBytes(w.content, index) };
+}

@@ -1,0 +1,129 @@
+import { corpusEntries, corpusProfile, corpusStream } from '../corpus/qemu-corpus.js';
+import { createPciBus, pciBusState, pciBusVmsd } from '../../src/devices/pci/index.js';
+import { descriptionFromVmdesc, parseVmdesc, type StateObject, type VMStateDescription } from '../../src/vmstate/index.js';
+import {
+  destinationFromProfile,
+  sectionKey,
+  parseStream,
+  RAM_SECTION_IDSTR,
+  type Destination,
+  type QemuProfile,
+  type SectionItem,
+  type StreamModel,
+} from '../../src/migration/index.js';
+
+/**
+ * A fuzz seed: what one real QEMU 7.2 capture says about its machine, in the
+ * form the arbitraries need. The capture's device sections are kept byte for
+ * byte (they are what real QEMU wrote); its RAM passes are dropped, because
+ * the arbitraries choose which pages to send. The destination is the
+ * capture's profile (sections and versions, RAM blocks from info ramblock).
+ */
+export interface FuzzSeed {
+  /** Corpus entry name, e.g. `pc-q35-7.2`. */
+  name: string;
+  machine: string;
+  profile: QemuProfile;
+  /** Configuration, footers and vmdesc layout of the capture; items: device sections only. */
+  base: StreamModel;
+  /** Section id the capture used for "ram". */
+  ramSectionId: number;
+  /** Migratable blocks, in the order a source sends them. */
+  blocks: SeedBlock[];
+  devices: SectionItem[];
+  /**
+   * Local descriptions by "idstr#instance", made once from the capture's
+   * vmdesc with the profile's version_id / minimum_version_id, so the
+   * destination decodes device sections field by field (and checks bools,
+   * versions and lengths) without parsing a vmdesc on every load.
+   */
+  descriptions: Map<string, VMStateDescription>;
+}
+
+export interface SeedBlock {
+  idstr: string;
+  usedLength: number;
+  maxLength: number;
+  resizeable: boolean;
+  /** Number of pages the used length covers. */
+  pages: number;
+}
+
+const cache = new Map<string, FuzzSeed>();
+
+export function seedNames(): string[] {
+  return corpusEntries().map((e) => e.name);
+}
+
+/** Loads (once per process) the seed made from a corpus capture. */
+export function loadSeed(name: string): FuzzSeed {
+  const hit = cache.get(name);
+  if (hit) return hit;
+  const entry = corpusEntries().find((e) => e.name === name);
+  if (!entry) throw new RangeError(`no corpus capture named '${name}' (have: ${seedNames().join(', ')})`);
+  const capture = parseStream(corpusStream(entry));
+  const profile = corpusProfile(entry);
+  const ramItem = capture.items.find((i): i is SectionItem => i.kind === 'section' && i.idstr === RAM_SECTION_IDSTR);
+  const devices = capture.items.filter((i): i is SectionItem => i.kind === 'section' && i.idstr !== RAM_SECTION_IDSTR);
+  const base: StreamModel = { ...capture, items: devices };
+  const blocks = profile.ramBlocks
+    .filter((b) => b.migratable)
+    .map((b) => ({ idstr: b.idstr, usedLength: b.usedLength, maxLength: b.maxLength, resizeable: b.resizeable, pages: Math.ceil(b.usedLength / 4096) }));
+  const descriptions = localDescriptions(capture, profile);
+  const seed: FuzzSeed = { name, machine: entry.machine, profile, base, ramSectionId: ramItem?.sectionId ?? 0, blocks, devices, descriptions };
+  cache.set(name, seed);
+  return seed;
+}
+
+function localDescriptions(capture: StreamModel, profile: QemuProfile): Map<string, VMStateDescription> {
+  const out = new Map<string, VMStateDescription>();
+  if (!capture.vmdesc) return out;
+  for (const dev of parseVmdesc(capture.vmdesc.raw).devices) {
+    const key = sectionKey(dev.name, dev.instance_id);
+    const ps = profile.sections.find((s) => sectionKey(s.idstr, s.instanceId) === key);
+    if (!ps || dev.vmsd_name === undefined) continue; // old-style sections stay opaque
+    const vmsd = descriptionFromVmdesc(dev);
+    out.set(key, { ...vmsd, version_id: ps.versionId, minimum_version_id: ps.minimumVersionId });
+  }
+  attachPciBus(out, profile);
+  return out;
+}
+
+/**
+ * PCIBUS has a real model (nirq *_EQUAL, irq_count VARRAY bounded by nirq):
+ * it replaces the vmdesc-derived description, which knows sizes only, so the
+ * fuzzer reaches vmstate.equal-mismatch as QEMU's "Failed to load PCIBUS:nirq".
+ */
+function attachPciBus(out: Map<string, VMStateDescription>, profile: QemuProfile): void {
+  for (const s of profile.sections) {
+    if (s.vmsdName !== 'PCIBUS') continue;
+    const key = sectionKey(s.idstr, s.instanceId);
+    const fromVmdesc = out.get(key);
+    const irqField = fromVmdesc?.fields.find((f) => f.name === 'irq_count');
+    const nirq = irqField && irqField.kind === 'array' ? irqField.length : undefined;
+    if (nirq !== undefined) out.set(key, pciBusVmsd(createPciBus(nirq)));
+  }
+}
+
+/** Local state a destination starts from for sections that check against it (*_EQUAL). */
+function localState(vmsd: VMStateDescription): StateObject | undefined {
+  if (vmsd.name !== 'PCIBUS') return undefined;
+  const f = vmsd.fields.find((x) => x.name === 'irq_count');
+  return f && f.kind === 'varray' ? pciBusState(createPciBus(f.max)) : undefined;
+}
+
+/**
+ * A fresh destination of the seed's machine: empty RAM, no device state,
+ * device sections described locally (see FuzzSeed.descriptions).
+ */
+export function seedDestination(seed: FuzzSeed): Destination {
+  const dest = destinationFromProfile(seed.profile);
+  for (const s of dest.sections) {
+    const vmsd = seed.descriptions.get(sectionKey(s.idstr, s.instanceId));
+    if (!vmsd) continue;
+    s.vmsd = vmsd;
+    const state = localState(vmsd);
+    if (state) s.state = state;
+  }
+  return dest;
+}
