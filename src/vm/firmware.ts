@@ -1,0 +1,111 @@
+/**
+ * Deterministic firmware, run once when a source machine boots (an incoming
+ * destination does not run it: its RAM and device state come from the
+ * stream). In the spirit of SeaBIOS, not its exact layout:
+ *
+ * 1. PCI: assign BARs of the -device functions (largest first, from the PC
+ *    windows) and enable decoding, through the devices' write masks.
+ * 2. ACPI (pc / q35 machine types with QEMU-built tables): build the tables
+ *    with src/devices/acpi, fill the /rom@etc/acpi/* blocks, expose them
+ *    through fw_cfg and execute etc/table-loader into guest RAM (allocate,
+ *    patch pointers, checksums, WRITE_POINTER back through fw_cfg DMA).
+ * 3. vmgenid: the loader's WRITE_POINTER gave the GUID address; the device
+ *    writes its GUID there, and the address becomes its migrated state.
+ */
+import { findRamBlock, writeBytes, type RamBlock } from '../memory/index.js';
+import { parseMachineName } from '../machines/index.js';
+import { assignBars, PCI_ROM_SLOT } from '../devices/pci/index.js';
+import { FwCfg, fwCfgOptionsForMachine, guestMemoryOverBlock } from '../devices/fw-cfg/index.js';
+import { buildAcpiSetup, defaultLoaderLayout, installAcpiFwCfg, runLinkerLoader, type AcpiConfig } from '../devices/acpi/index.js';
+import { pciStateFromDevice } from './pci-model.js';
+import { withField } from './state-edit.js';
+import type { VmCore, VmSection } from './vm-core.js';
+
+export function runFirmware(core: VmCore): void {
+  core.firmware.ran = true;
+  assignPciBars(core);
+  writeOptionRomHeaders(core);
+  try {
+    runAcpiLoader(core);
+  } catch (e) {
+    core.firmware.notes.push(`ACPI linker/loader not run: ${(e as Error).message}`);
+  }
+}
+
+function deviceSections(core: VmCore): VmSection[] {
+  return core.sections.filter((s) => s.device !== undefined && s.pci !== undefined);
+}
+
+function assignPciBars(core: VmCore): void {
+  const secs = deviceSections(core).filter((s) => s.pci!.dev.regions.some((r, i) => r !== undefined && i !== PCI_ROM_SLOT));
+  if (secs.length === 0) return;
+  assignBars(secs.map((s) => s.pci!.dev));
+  for (const s of secs) {
+    s.state = pciStateFromDevice(s.state, s.pci!);
+    s.pci!.dev.regions.forEach((r, i) => {
+      if (r && i !== PCI_ROM_SLOT) core.firmware.bars[`${s.idstr} BAR${i}`] = `0x${r.addr.toString(16)}`;
+    });
+  }
+}
+
+/** Option ROM blocks hold the ROM image; its 0x55 0xaa signature and size byte stand for it. */
+function writeOptionRomHeaders(core: VmCore): void {
+  for (const b of core.ram.blocks) {
+    if (!b.idstr.endsWith('.rom') || b.idstr.startsWith('/rom@') || b.idstr === 'pc.rom') continue;
+    writeBytes(b, 0, new Uint8Array([0x55, 0xaa, Math.min(255, b.usedLength / 512)]));
+  }
+}
+
+function acpiBoard(machine: string): AcpiConfig['board'] | undefined {
+  const family = parseMachineName(machine)?.family;
+  return family === 'pc-i440fx' ? 'pc' : family === 'pc-q35' ? 'q35' : undefined;
+}
+
+/** RAM below 4 GiB: pc_init / pc_q35_init split guest RAM at the PCI hole. */
+export function ramBelow4g(machine: string, ramSize: number): number {
+  const q35 = parseMachineName(machine)?.family === 'pc-q35';
+  const lowmem = q35 ? 0x80000000 : 0xe0000000;
+  if (q35 ? ramSize >= 0xb0000000 : ramSize >= lowmem) return q35 ? lowmem : 0xc0000000;
+  return ramSize;
+}
+
+function runAcpiLoader(core: VmCore): void {
+  const board = acpiBoard(core.machine);
+  const tablesBlock = findRamBlock(core.ram, '/rom@etc/acpi/tables');
+  if (!board || !tablesBlock) {
+    core.firmware.notes.push(`no QEMU-built ACPI tables on ${core.machine}`);
+    return;
+  }
+  const version = parseMachineName(core.plan.reference)?.version;
+  const [major, minor] = (version ?? '7.2').split('.').map(Number);
+  const cfg: AcpiConfig = {
+    board,
+    machineVersion: { major: major ?? 7, minor: minor ?? 2 },
+    cpus: 1,
+    pciDevices: core.plan.devices.filter((d) => d.slot !== undefined).length,
+    vmgenid: core.vmgenid !== undefined,
+  };
+  const setup = buildAcpiSetup(cfg, core.vmgenid);
+  fillRom(tablesBlock, setup.tables);
+  const loaderBlock = findRamBlock(core.ram, '/rom@etc/table-loader');
+  if (loaderBlock) fillRom(loaderBlock, setup.loader);
+  const rsdpBlock = findRamBlock(core.ram, '/rom@etc/acpi/rsdp');
+  if (rsdpBlock) fillRom(rsdpBlock, setup.rsdp);
+  const fw = new FwCfg(fwCfgOptionsForMachine(core.plan.reference));
+  installAcpiFwCfg(fw, setup);
+  if (core.vmgenid && setup.deviceBlob) core.vmgenid.addFwCfg(fw, setup.deviceBlob);
+  const main = findRamBlock(core.ram, core.plan.mainRam)!;
+  const mem = guestMemoryOverBlock(main);
+  const result = runLinkerLoader(setup.loader, fw, mem, defaultLoaderLayout(ramBelow4g(core.machine, main.usedLength)));
+  for (const [file, a] of result.allocations) core.firmware.allocations[file] = a.addr;
+  if (core.vmgenid && core.vmgenid.updateGuest(mem)) {
+    core.firmware.vmgenidAddr = core.vmgenid.address();
+    const s = core.sections.find((x) => x.vmsd.name === 'vmgenid');
+    if (s) s.state = withField(s.state, 'vmgenid_addr_le', Array.from(core.vmgenid.addrLe));
+  }
+}
+
+/** A ROM blob in its block; a blob longer than the block is cut (QEMU warns "migration may not work"). */
+function fillRom(block: RamBlock, blob: Uint8Array): void {
+  writeBytes(block, 0, blob.subarray(0, block.usedLength));
+}

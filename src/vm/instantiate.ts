@@ -1,0 +1,75 @@
+/**
+ * Instantiate a machine from its plan: RAM blocks, sections with their
+ * descriptions and default state, PCI device models, vmgenid. No firmware,
+ * no workload: this is also what an incoming destination is.
+ */
+import { createRamBlock, createRamList } from '../memory/index.js';
+import { VmGenId } from '../devices/vmgenid/index.js';
+import { BootError } from './boot-error.js';
+import { planMachine, type MachinePlan } from './build-adapter.js';
+import { parseDeviceWord, parseRamWords, type BootOptions } from './options.js';
+import { bindPci, pciStateFromDevice } from './pci-model.js';
+import { registerKnownBars } from './pci-bars.js';
+import { createPrng } from './prng.js';
+import type { VmCore, VmSection } from './vm-core.js';
+
+export function planFor(build: string, machine: string, opts: BootOptions): MachinePlan {
+  const words = (opts.devices ?? []).map(parseDeviceWord);
+  return planMachine(build, machine, words, parseRamWords(opts.ram));
+}
+
+export function instantiate(build: string, machine: string, opts: BootOptions): VmCore {
+  const plan = planFor(build, machine, opts);
+  const seed = opts.seed ?? 1;
+  const ram = createRamList(plan.ramBlocks.map((b) => createRamBlock(b)));
+  const sections = plan.sections.map((s, i): VmSection => {
+    const base: VmSection = {
+      idstr: s.idstr,
+      instanceId: s.instanceId,
+      versionId: s.versionId,
+      minimumVersionId: s.vmsd.minimum_version_id,
+      vmsdName: s.vmsd.name,
+      vmsd: s.vmsd,
+      state: s.state,
+      ...(s.device === undefined ? {} : { device: s.device }),
+    };
+    const bound = bindPci(s.idstr, s.vmsd, s.state, devfnOf(s.idstr, i));
+    if (!bound) return base;
+    const driver = s.device === undefined ? undefined : s.device.split(',')[0];
+    if (driver !== undefined) {
+      const rom = plan.ramBlocks.find((b) => b.idstr.startsWith(s.idstr.slice(0, s.idstr.indexOf('/') + 1)) && b.idstr.endsWith('.rom'));
+      if (registerKnownBars(bound.pci.dev, driver, rom?.maxLength)) bound.state = pciStateFromDevice(bound.state, bound.pci);
+    }
+    return { ...base, vmsd: bound.vmsd, state: bound.state, pci: bound.pci };
+  });
+  const core: VmCore = {
+    build: plan.build,
+    machine: plan.machine,
+    seed,
+    plan,
+    ram,
+    sections,
+    firmware: { ran: false, allocations: {}, bars: {}, vmgenidAddr: 0, notes: [] },
+    workloadRounds: 0,
+  };
+  const gen = plan.devices.find((d) => d.word.driver === 'vmgenid');
+  if (gen) core.vmgenid = realizeVmgenid(gen.word.props['guid'] ?? 'auto', seed);
+  return core;
+}
+
+/** devfn from a "0000:00:1f.2/..." idstr; other sections get a stable placeholder. */
+function devfnOf(idstr: string, index: number): number {
+  const m = /^[0-9a-f]{4}:[0-9a-f]{2}:([0-9a-f]{2})\.([0-7])\//.exec(idstr);
+  return m ? (parseInt(m[1]!, 16) << 3) | parseInt(m[2]!, 10) : index;
+}
+
+/** guid=auto draws from the seed, so a boot is reproducible (QEMU uses a random UUID). */
+function realizeVmgenid(guid: string, seed: number): VmGenId {
+  const prng = createPrng(seed ^ 0x5eed0001);
+  try {
+    // DMA and uniqueness were checked by the plan (with the machine's compat); realize checks the GUID.
+    return VmGenId.realize(guid, { fwCfgDmaEnabled: true, existing: 0, random: () => prng.bytes(16) });
+  } catch (e) {
+    throw new BootError('bad-option', `vmgenid: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Saving a machine: precopy as QEMU does it. The first RAM pass sends every
+ * page of every migratable block; while it is "in flight" the guest keeps
+ * running (a workload round), so each later pass sends the pages dirtied
+ * since the previous one; then the machine stops and the device state is
+ * written (SECTION_FULL per section, in registration order), with the
+ * stream layout of the build and machine type (configuration, footers,
+ * vmdesc). The source machine ends in the state the stream describes.
+ */
+import { buildStream, encodeStream, passAllPages, passFromDirtyLog, RAM_SECTION_IDSTR, type DeviceSource, type RamPass, type SourceSpec } from '../migration/index.js';
+import { runWorkload } from './workload.js';
+import type { VmCore } from './vm-core.js';
+
+export interface SaveVmOptions {
+  /** RAM passes (default 3): 1 = a single full pass with no guest activity during it. */
+  passes?: number;
+}
+
+/** Migration cannot start: a device is not migratable (QEMU's migrate_add_blocker text). */
+export class MigrationBlockedError extends Error {
+  override readonly name = 'MigrationBlockedError';
+}
+
+/** Section ids as QEMU hands them out: registration order, with the ram iterable at 2 (7.2 captures). */
+const RAM_SECTION_ID = 2;
+function deviceSectionId(index: number): number {
+  return index === 0 ? 0 : index + 3;
+}
+
+export function saveVm(core: VmCore, opts: SaveVmOptions = {}): Uint8Array {
+  if (core.plan.blocker) throw new MigrationBlockedError(core.plan.blocker);
+  const passes: RamPass[] = [passAllPages(core.ram)];
+  for (let i = 1; i < (opts.passes ?? 3); i++) {
+    runWorkload(core, 1);
+    passes.push(passFromDirtyLog(core.ram));
+  }
+  const devices: DeviceSource[] = core.sections
+    .filter((s) => s.idstr !== RAM_SECTION_IDSTR)
+    .map((s, i) => ({ sectionId: deviceSectionId(i), idstr: s.idstr, instanceId: s.instanceId, vmsd: s.vmsd, state: s.state, versionId: s.versionId }));
+  const spec: SourceSpec = {
+    footers: core.plan.stream.sectionFooters,
+    vmdesc: core.plan.stream.vmdesc,
+    ram: { sectionId: RAM_SECTION_ID, list: core.ram, passes },
+    devices,
+  };
+  if (core.plan.stream.configurationSection) spec.configuration = core.machine;
+  return encodeStream(buildStream(spec));
+}

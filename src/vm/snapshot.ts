@@ -1,0 +1,114 @@
+/**
+ * The canonical, diffable view of guest-visible state.
+ *
+ * RAM: per block its lengths and a hash of every non-zero page (an absent
+ * page and an all-zero page are the same thing to the guest). Devices: each
+ * section's state as JSON-ready data, keys sorted, bytes as hex, 64-bit
+ * values as decimal strings. Left out, because the guest cannot see them or
+ * they are host time: timer fields (expiry in host nanoseconds), padding
+ * (VMSTATE_UNUSED) and the RTC's host-clock bookkeeping (real QEMU 7.2
+ * streams saved twice from one paused guest differ only in mc146818rtc's
+ * base_rtc / last_update / offset / next_*_time fields).
+ */
+import type { RamBlock } from '../memory/index.js';
+import type { StateObject, VMStateDescription, Value } from '../vmstate/index.js';
+import type { VmCore } from './vm-core.js';
+
+export interface RamBlockSnapshot {
+  idstr: string;
+  usedLength: number;
+  /** page index -> 64-bit FNV-1a of the page, hex; zero pages omitted. */
+  pages: Record<string, string>;
+}
+
+export interface VmSnapshot {
+  machine: string;
+  ram: RamBlockSnapshot[];
+  /** "idstr#instance" -> canonical state. */
+  devices: Record<string, unknown>;
+}
+
+/** Host-clock fields per vmsd name (beyond timer-kind fields, which are always left out). */
+const HOST_TIME_FIELDS: Record<string, readonly string[]> = {
+  mc146818rtc: ['next_periodic_time', 'base_rtc', 'last_update', 'offset', 'next_alarm_time'],
+};
+
+export function snapshotVm(core: VmCore): VmSnapshot {
+  const devices: Record<string, unknown> = {};
+  for (const s of core.sections) devices[`${s.idstr}#${s.instanceId}`] = canonicalState(s.vmsd, s.state);
+  return { machine: core.machine, ram: core.ram.blocks.filter((b) => b.migratable).map(snapshotBlock), devices };
+}
+
+function snapshotBlock(b: RamBlock): RamBlockSnapshot {
+  const pages: Record<string, string> = {};
+  for (const index of [...b.pages.keys()].sort((x, y) => x - y)) {
+    const page = b.pages.get(index)!;
+    if (!isZero(page)) pages[String(index)] = pageHash(page);
+  }
+  return { idstr: b.idstr, usedLength: b.usedLength, pages };
+}
+
+function isZero(p: Uint8Array): boolean {
+  for (let i = 0; i < p.length; i++) if (p[i] !== 0) return false;
+  return true;
+}
+
+/** Two 32-bit FNV-1a lanes with different offsets: 64 bits, enough to tell pages apart in a diff. */
+export function pageHash(p: Uint8Array): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0xdeadbeef;
+  for (let i = 0; i < p.length; i++) {
+    a = Math.imul(a ^ p[i]!, 0x01000193);
+    b = Math.imul(b ^ p[i]!, 0x01000193) ^ (b >>> 13);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Fields of a description that are not guest-visible. */
+function hiddenKeys(vmsd: VMStateDescription): Set<string> {
+  const out = new Set<string>(HOST_TIME_FIELDS[vmsd.name] ?? []);
+  const visit = (d: VMStateDescription): void => {
+    for (const f of d.fields) if (f.kind === 'timer' || f.kind === 'unused') out.add(f.key ?? f.name);
+    for (const sub of d.subsections ?? []) visit(sub);
+  };
+  visit(vmsd);
+  return out;
+}
+
+export function canonicalState(vmsd: VMStateDescription, state: StateObject): unknown {
+  const hidden = hiddenKeys(vmsd);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(state).sort()) if (!hidden.has(key)) out[key] = canonicalValue(state[key]!);
+  return out;
+}
+
+function canonicalValue(v: Value): unknown {
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'number' || typeof v === 'boolean') return v;
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
+  if (Array.isArray(v)) return v.map(canonicalValue);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(v).sort()) out[key] = canonicalValue(v[key]!);
+  return out;
+}
+
+/** Stable text of a snapshot (what a diff compares). */
+export function snapshotText(s: VmSnapshot): string {
+  return JSON.stringify(s, null, 1);
+}
+
+/** Paths where two snapshots differ (first `limit`), e.g. "devices.mc146818rtc#0.cmos_data". */
+export function snapshotDifferences(a: VmSnapshot, b: VmSnapshot, limit = 20): string[] {
+  const out: string[] = [];
+  const walk = (x: unknown, y: unknown, path: string): void => {
+    if (out.length >= limit) return;
+    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) {
+      if (x !== y) out.push(path);
+      return;
+    }
+    const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
+    for (const k of [...keys].sort()) walk((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
+  };
+  walk(a, b, '');
+  return out;
+}
