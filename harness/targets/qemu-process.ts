@@ -133,7 +133,12 @@ export class QemuProcess {
   /** Asks QEMU to quit, then makes sure it is gone and the temp dir removed. */
   async quit(graceMs = 3_000): Promise<QemuExit> {
     if (!this.exitInfo && !this.qmp.closed) {
-      await this.qmp.execute('quit', undefined, graceMs).catch(() => undefined);
+      const asked = await this.qmp.execute('quit', undefined, graceMs).then(
+        () => true,
+        () => false,
+      );
+      // QEMU answers `quit` before it exits; give it the grace period before any signal.
+      if (asked) await Promise.race([this.exited, deadline(graceMs)]);
     }
     return this.dispose(graceMs);
   }

@@ -91,6 +91,7 @@ export async function captureStream(qemuPath: string, spec: MachineSpec, opts: Q
         const accepted = acceptOne(server);
         await qemu.qmp.execute('migrate', { uri: `unix:${path}` });
         const read = accepted.then(readToEnd);
+        read.catch(() => undefined); // if another branch wins the race, a late socket error is not unhandled
         const failed = orNever(qemu.qmp.waitForEvent(isMigration('failed'), timeoutMs)).then(() => 'failed' as const);
         const died = qemu.exited.then(() => 'died' as const);
         const stream = await Promise.race([read, failed, died, deadline(timeoutMs).then(() => 'timeout' as const)]);
