@@ -3,7 +3,7 @@ import { saveVMState } from '../vmstate/index.js';
 import { QEMU_VM_FILE_MAGIC, SectionType } from './constants.js';
 import { writeConfiguration } from './configuration.js';
 import type { SectionItem, StreamModel } from './model.js';
-import { writeRamRecords } from './ram-records.js';
+import { ramRecordsSize, writeRamRecords } from './ram-records.js';
 import { writeFooter, writeSectionHeader } from './section-header.js';
 import { writeVmdescSection } from './vmdesc-section.js';
 
@@ -47,15 +47,20 @@ function writeSection(w: WireWriter, s: SectionItem): void {
   if (s.footer) writeFooter(w, s.sectionId);
 }
 
-/** Pre-sizes the writer so a page-heavy stream is not copied on every doubling. */
+/** Pre-sizes the writer (exactly, except for device sections saved from state) so it is not copied on every doubling. */
 function estimateSize(model: StreamModel): number {
-  let n = 4096 + (model.vmdesc?.raw.length ?? 0) + (model.trailing?.length ?? 0);
+  let n = 8 + 1 + (model.vmdesc ? 5 + model.vmdesc.raw.length : 0) + (model.trailing?.length ?? 0);
+  if (model.configuration) n += 5 + model.configuration.name.length + 64;
   for (const item of model.items) {
-    if (item.kind !== 'section') continue;
+    if (item.kind === 'command') {
+      n += 5 + item.data.length;
+      continue;
+    }
+    n += 5 + 1 + item.idstr.length + 8 + (item.footer ? 5 : 0);
     const b = item.body;
-    if (b.kind === 'ram') for (const rec of b.records) n += rec.type === 'page' ? rec.data.length + 8 + 256 : 8 + 257 + (rec.type === 'zero' ? 9 * (rec.run ?? 1) : 0);
-    else if (b.kind === 'opaque' || b.bytes) n += (b.kind === 'opaque' ? b.bytes : b.bytes!).length + 300;
-    else n += 4096;
+    if (b.kind === 'ram') n += ramRecordsSize(b.records);
+    else if (b.kind === 'opaque') n += b.bytes.length;
+    else n += b.bytes ? b.bytes.length : 4096;
   }
   return n;
 }

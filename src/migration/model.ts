@@ -72,7 +72,7 @@ export interface RamBody {
 /** A device section decoded with a description (the stream's vmdesc or one supplied). */
 export interface VMStateBody {
   kind: 'vmstate';
-  /** The exact bytes (a view into the input when parsed). */
+  /** The exact bytes (a view into the input when parsed). Delete to have encodeStream save `state` with `vmsd` instead. */
   bytes?: Uint8Array;
   vmsd: VMStateDescription;
   state: StateObject;

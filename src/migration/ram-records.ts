@@ -287,7 +287,7 @@ export function foldZeroRuns(records: Iterable<RamRecord>): RamRecord[] {
 }
 
 /** Writes records exactly as they were read (flags, idstr presence, payloads). */
-export function writeRamRecords(w: WireWriter, records: RamRecord[], ignoreShared = false): void {
+export function writeRamRecords(w: WireWriter, records: RamRecord[]): void {
   for (const rec of records) {
     w.u64(rec.addr | BigInt(rec.flags));
     switch (rec.type) {
@@ -296,13 +296,13 @@ export function writeRamRecords(w: WireWriter, records: RamRecord[], ignoreShare
           w.shortString(b.idstr);
           w.u64(b.length);
           if (b.pageSize !== undefined) w.u64(b.pageSize);
-          if (ignoreShared || b.gpa !== undefined) w.u64(b.gpa ?? 0n);
+          if (b.gpa !== undefined) w.u64(b.gpa);
         }
         break;
       case 'zero':
         if (rec.block !== undefined) w.shortString(rec.block);
         w.u8(rec.fill);
-        for (let k = 1; k < (rec.run ?? 1); k++) w.u64(rec.addr + BigInt(k * TARGET_PAGE_SIZE) | ZERO_CONTINUE).u8(rec.fill);
+        writeZeroRunTail(w, rec);
         break;
       case 'page':
         if (rec.block !== undefined) w.shortString(rec.block);
@@ -312,4 +312,44 @@ export function writeRamRecords(w: WireWriter, records: RamRecord[], ignoreShare
         break;
     }
   }
+}
+
+/** The records a zero run stands for after its first, with plain-number arithmetic (one per page). */
+function writeZeroRunTail(w: WireWriter, rec: ZeroRecord): void {
+  const run = rec.run ?? 1;
+  if (run <= 1) return;
+  let addr = Number(rec.addr) + TARGET_PAGE_SIZE;
+  let hi = Math.floor(addr / 0x100000000);
+  let lo = addr - hi * 0x100000000;
+  for (let k = 1; k < run; k++) {
+    w.u32(hi).u32((lo | ZERO_CONTINUE_FLAGS) >>> 0).u8(rec.fill);
+    addr += TARGET_PAGE_SIZE;
+    lo += TARGET_PAGE_SIZE;
+    if (lo >= 0x100000000) {
+      lo -= 0x100000000;
+      hi++;
+    }
+  }
+}
+
+/** Exact encoded size of records, so the writer never grows (and never over-allocates). */
+export function ramRecordsSize(records: RamRecord[]): number {
+  let n = 0;
+  for (const rec of records) {
+    n += 8;
+    switch (rec.type) {
+      case 'mem-size':
+        for (const b of rec.blocks) n += 1 + b.idstr.length + 8 + (b.pageSize !== undefined ? 8 : 0) + (b.gpa !== undefined ? 8 : 0);
+        break;
+      case 'zero':
+        n += (rec.block !== undefined ? 1 + rec.block.length : 0) + 1 + 9 * ((rec.run ?? 1) - 1);
+        break;
+      case 'page':
+        n += (rec.block !== undefined ? 1 + rec.block.length : 0) + rec.data.length;
+        break;
+      case 'eos':
+        break;
+    }
+  }
+  return n;
 }
