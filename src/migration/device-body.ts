@@ -13,7 +13,8 @@ import { SectionType } from './constants.js';
  * something that can start the next item (EOF, a section, a command). Body
  * bytes could in principle contain that pattern too; requiring a plausible
  * next item makes a false match unlikely, not impossible, which is why a
- * description is preferred whenever one exists. Old layouts (no footers)
+ * description is preferred whenever one exists. No footer before the end of
+ * the stream is a truncation (`wire.truncated`). Old layouts (no footers)
  * cannot be delimited at all: that is the `vmstate.opaque-section` refusal.
  */
 
@@ -46,9 +47,11 @@ export function findOpaqueEnd(r: WireReader, sectionId: number, idstr: string, f
     const id = ((buf[at + 1]! << 24) | (buf[at + 2]! << 16) | (buf[at + 3]! << 8) | buf[at + 4]!) >>> 0;
     if (id === sectionId && plausibleNextItem(buf, at + 5)) return at - r.pos;
   }
+  // The stream ends before the section does: a truncation, as QEMU sees it
+  // (its reads past the end return zeros and a sticky -EIO).
   throw new LoadError(
-    'vmstate.opaque-section',
-    `Section '${idstr}' has no description and no footer for section id 0x${sectionId.toString(16)} follows it`,
+    'wire.truncated',
+    `Stream truncated: section '${idstr}' has no footer for section id 0x${sectionId.toString(16)} before the end of the stream`,
     r.pos,
     idstr,
   );

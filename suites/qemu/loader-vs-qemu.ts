@@ -29,10 +29,6 @@ export function rootCause(message: string): string | undefined {
  * asking for the entry to be removed.
  */
 export const KNOWN_DIVERGENCES: Record<string, string> = {
-  'truncate-between-sections':
-    'the truncated stream has no vmdesc, so the next device section is opaque and the loader reports ' +
-    'vmstate.opaque-section ("no footer ... follows it") instead of running out of bytes (wire.truncated)',
-  'truncate-before-eof': 'same as truncate-between-sections, for the last section (globalstate)',
   'pci-config-readonly-byte':
     'a destination profiled from a capture has no PCI device model (config, cmask, wmask, w1cmask), so nothing ' +
     'checks the config bytes; the PCI core of issue 3 should refuse with QEMU\'s "get_pci_config_device: Bad config data: ..."',
