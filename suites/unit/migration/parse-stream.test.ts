@@ -62,6 +62,11 @@ describe('parseStream on hand-built streams', () => {
     expect(same(encodeStream(parseStream(b, { descriptions: new Map([['dev', devVmsd]]) })), b)).toBe(true);
   });
 
+  it('an opaque section whose footer never comes is a truncation', () => {
+    // Cut just before the dev section's footer (offset 8361, see hand-stream.ts).
+    expect(parseError(smallStream().subarray(0, 8361))).toMatchObject({ code: 'wire.truncated', offset: 8357, path: 'dev' });
+  });
+
   it('structure errors use QEMU wording', () => {
     expect(parseError(new StreamBytes().header().u8(0x09).bytesOut())).toMatchObject({ code: 'stream.unknown-section-type', message: 'Unknown savevm section type 9', offset: 8 });
     expect(parseError(new StreamBytes().header().part(3, 5).bytesOut())).toMatchObject({ code: 'stream.unknown-section-id', message: 'Unknown savevm section 5' });
