@@ -55,13 +55,34 @@ export function seedNames(): string[] {
   return corpusEntries().map((e) => e.name);
 }
 
+/**
+ * Captures the fuzzer can start from: the codec must delimit their device
+ * sections, which needs a vmdesc or section footers. Old machine types
+ * (pc-i440fx-1.4, 2.0) write neither.
+ */
+export function fuzzableSeedNames(): string[] {
+  return seedNames().filter((n) => {
+    try {
+      loadSeed(n);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** Loads (once per process) the seed made from a corpus capture. */
 export function loadSeed(name: string): FuzzSeed {
   const hit = cache.get(name);
   if (hit) return hit;
   const entry = corpusEntries().find((e) => e.name === name);
   if (!entry) throw new RangeError(`no corpus capture named '${name}' (have: ${seedNames().join(', ')})`);
-  const capture = parseStream(corpusStream(entry));
+  let capture: StreamModel;
+  try {
+    capture = parseStream(corpusStream(entry));
+  } catch (e) {
+    throw new RangeError(`capture '${name}' cannot seed the fuzzer: ${(e as Error).message}`);
+  }
   const profile = corpusProfile(entry);
   const ramItem = capture.items.find((i): i is SectionItem => i.kind === 'section' && i.idstr === RAM_SECTION_IDSTR);
   const devices = capture.items.filter((i): i is SectionItem => i.kind === 'section' && i.idstr !== RAM_SECTION_IDSTR);
