@@ -1,0 +1,3 @@
+export * from './compare.js';
+export * from './baseline.js';
+export * from './static-check.js';
