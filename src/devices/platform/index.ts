@@ -7,7 +7,7 @@ export {
   PlatformConfigError,
   OPTIONAL_DEVICE_DRIVERS,
 } from './platform.js';
-export type { PlatformSection, PlatformRamBlock, PlatformStreamInfo } from './platform.js';
+export type { PlatformSection, PlatformSectionOptions, PlatformRamBlock, PlatformStreamInfo } from './platform.js';
 export { descriptionFromSchema, NEEDED_FROM_SOURCE } from './to-description.js';
 export { decodeBody, encodeBody, subsectionPresent } from './body-codec.js';
 export { schemaFromVmdesc, fieldBytes } from './schema.js';

@@ -6,7 +6,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { WireReader } from '../../wire/index.js';
-import type { StateObject, VMStateDescription } from '../../vmstate/description.js';
+import type { StateObject, Value, VMStateDescription } from '../../vmstate/description.js';
 import { decodeBody } from './body-codec.js';
 import type { BodyTable, DeviceRecord, MachineRecord, PlatformData, RamBlockRecord, SchemaTable, SectionRecord } from './data-types.js';
 import type { PlatformSchema } from './schema.js';
@@ -32,6 +32,15 @@ export interface PlatformSection {
   subsections: string[];
   /** The real body bytes (without section header and footer). */
   body: Uint8Array;
+}
+
+export interface PlatformSectionOptions {
+  /**
+   * Default true: every call returns its own copy of the default state and
+   * body (about 1-2 ms for a Q35 machine with a NIC). False returns the shared
+   * decoded templates, for callers that only read them or copy them themselves.
+   */
+  copyState?: boolean;
 }
 
 export interface PlatformRamBlock {
@@ -70,11 +79,12 @@ export function platformSchemas(): Readonly<SchemaTable> {
 }
 
 /** The sections, in stream order, of `machine` started with `-nodefaults` plus `devices` (QEMU -device syntax). */
-export function platformSections(machine: string, devices: string[] = []): PlatformSection[] {
+export function platformSections(machine: string, devices: string[] = [], opts: PlatformSectionOptions = {}): PlatformSection[] {
   const m = machineRecord(machine);
+  const copy = opts.copyState ?? true;
   const placed = placeDevices(machine, m, devices);
-  const added = placed.map((p) => sectionFrom(p.rec.section, p.slot));
-  const base = m.sections.map((s) => sectionFrom(s));
+  const added = placed.map((p) => sectionFrom(p.rec.section, copy, p.slot));
+  const base = m.sections.map((s) => sectionFrom(s, copy));
   // Devices from the command line register after the board's own devices but
   // before the sections created at machine-done time (acpi_build, globalstate).
   let at = base.length;
@@ -142,22 +152,63 @@ function deviceRefusal(machine: string, m: MachineRecord, driver: string): strin
   return `-device ${driver}: not recorded for machine type ${machine}`;
 }
 
-function sectionFrom(rec: SectionRecord, slot?: number): PlatformSection {
+/**
+ * Decoding a body and building a description is done once per body / schema
+ * and kept: a simulated boot asks for the same machine many times. Callers
+ * get their own copy of the state and body; descriptions are shared and must
+ * not be mutated.
+ */
+const descriptions = new Map<string, VMStateDescription>();
+const templates = new Map<string, { body: Uint8Array; state: StateObject }>();
+
+function descriptionFor(key: string, schema: PlatformSchema): VMStateDescription {
+  let d = descriptions.get(key);
+  if (!d) descriptions.set(key, (d = descriptionFromSchema(schema)));
+  return d;
+}
+
+function templateFor(rec: SectionRecord, schema: PlatformSchema): { body: Uint8Array; state: StateObject } {
+  // Keyed by schema and body: equal bytes (a lone zero byte) are different states under different layouts.
+  const key = `${rec.schema}/${rec.body}`;
+  let t = templates.get(key);
+  if (!t) {
+    const packed = BODIES[rec.body];
+    if (packed === undefined) throw new PlatformConfigError(`platform data is inconsistent: no body ${rec.body}`);
+    const body = new Uint8Array(gunzipSync(Buffer.from(packed, 'base64')));
+    t = { body, state: decodeBody(schema, new WireReader(body), rec.id) };
+    templates.set(key, t);
+  }
+  return t;
+}
+
+function sectionFrom(rec: SectionRecord, copy: boolean, slot?: number): PlatformSection {
   const schema = SCHEMAS[rec.schema];
-  const packed = BODIES[rec.body];
-  if (!schema || packed === undefined) throw new PlatformConfigError(`platform data is inconsistent: ${rec.schema} / ${rec.body}`);
-  const body = new Uint8Array(gunzipSync(Buffer.from(packed, 'base64')));
-  const idstr = withSlot(rec.id, slot);
+  if (!schema) throw new PlatformConfigError(`platform data is inconsistent: no schema ${rec.schema}`);
+  const t = templateFor(rec, schema);
   return {
-    idstr,
+    idstr: withSlot(rec.id, slot),
     instance_id: rec.inst,
     version_id: rec.ver,
     schema,
-    description: descriptionFromSchema(schema),
-    state: decodeBody(schema, new WireReader(body), idstr),
+    description: descriptionFor(rec.schema, schema),
+    state: copy ? cloneState(t.state) : t.state,
     subsections: rec.subs ?? [],
-    body,
+    body: copy ? t.body.slice() : t.body,
   };
+}
+
+function cloneValue(v: Value): Value {
+  if (v instanceof Uint8Array) return v.slice();
+  // Integer arrays (e1000's MAC registers, ...) are large: copy them flat.
+  if (Array.isArray(v)) return v.length === 0 || typeof v[0] !== 'object' ? v.slice() : v.map(cloneValue);
+  if (typeof v === 'object') return cloneState(v);
+  return v;
+}
+
+function cloneState(s: StateObject): StateObject {
+  const out: StateObject = {};
+  for (const k in s) out[k] = cloneValue(s[k]!);
+  return out;
 }
 
 function withSlot(id: string, slot?: number): string {
