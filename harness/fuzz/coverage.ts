@@ -40,7 +40,7 @@ export function unreachableReason(code: CheckCode): string | undefined {
     'vmstate.subsection-version': 'vmdesc-derived subsections accept only their own version; reachable only by a version byte flip',
     'stream.config-invalid': 'reached by every load with configuration; fires only on target-page-bits/capabilities subsections the generator does not mutate yet',
     'stream.unsupported-command': 'the generator never emits QEMU_VM_COMMAND',
-    'ram.block-not-migratable': 'only boards with RAM not registered for migration (isapc/microvm profiles) have such a block',
+    'ram.block-not-migratable': 'no captured board has a RAM block that is not registered for migration (every info ramblock block is sent)',
     'ram.zero-page-nonzero': 'QEMU 7.2 accepts any fill byte: nothing refuses with this code',
     'ram.total-mismatch': "only the parser's strict mode refuses with it; the loader follows QEMU and reads on",
   };

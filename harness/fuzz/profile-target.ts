@@ -48,7 +48,8 @@ const CANARY = new Uint8Array(4096).fill(0xc3);
 function plantCanaries(ram: RamList): void {
   const first = ram.blocks[0];
   const resizeable = ram.blocks.find((b) => b.resizeable);
-  for (const b of [first, resizeable]) if (b && b.usedLength > 0) b.pages.set(0, CANARY);
+  // A copy per load: a loader that scribbles on a committed page in place must not poison the next load.
+  for (const b of [first, resizeable]) if (b && b.usedLength > 0) b.pages.set(0, CANARY.slice());
 }
 
 /** The contract's allocation bound: the stream, plus the sizes the destination declares (max lengths), plus slack. */
