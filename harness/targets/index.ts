@@ -1,6 +1,6 @@
 export { describeVerdict, exitCodeFor } from './target.js';
 export type { LoadOptions, LoadOutcome, MachineSpec, SaveOptions, SaveOutcome, Target, Verdict, VerdictKind } from './target.js';
-export { QemuTarget, captureStream, loadIntoQemu, ramBlocksOf, DEFAULT_LOAD_TIMEOUT_MS, DEFAULT_SAVE_TIMEOUT_MS } from './qemu-target.js';
+export { QemuTarget, QemuMigrateRefused, captureStream, loadIntoQemu, ramBlocksOf, DEFAULT_LOAD_TIMEOUT_MS, DEFAULT_SAVE_TIMEOUT_MS } from './qemu-target.js';
 export type { CaptureResult, QemuLoadOptions, QemuLoadOutcome, QemuSaveOptions } from './qemu-target.js';
 export { listMachines, parseMachineHelp, queryVersion, parseVersion, ramBlocks, parseRamBlockTable, dumpVmstate, dumpVmstateText } from './qemu-info.js';
 export type { MachineInfo, QemuVersion, RamBlockInfo } from './qemu-info.js';

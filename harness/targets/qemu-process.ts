@@ -47,6 +47,7 @@ const SETPRIV = '/usr/bin/setpriv';
 /** The QEMU words for a spec: the same for source and destination. */
 export function machineArgs(spec: MachineSpec): string[] {
   const args = ['-machine', spec.machine, '-accel', 'tcg', '-nodefaults', '-display', 'none', '-m', spec.ram ?? '32M'];
+  for (const o of spec.objects ?? []) args.push('-object', o);
   for (const d of spec.devices ?? []) args.push('-device', d);
   return args;
 }
@@ -107,7 +108,18 @@ export class QemuProcess {
         await settleLog();
         throw new QemuStartError(`QEMU ${why}: ${errorLines(log, basename(opts.qemuPath)).join(' / ') || 'no output'}`, log);
       }
-      const qmp = await QmpClient.handshake(first.socket, { timeoutMs });
+      let qmp: QmpClient;
+      try {
+        qmp = await QmpClient.handshake(first.socket, { timeoutMs });
+      } catch (e) {
+        // QEMU connects to QMP early in its start-up and may still fail afterwards (a bad
+        // -device or -object): its own words are on stderr once it has exited.
+        const exit = await Promise.race([exited, deadline(2_000).then(() => undefined)]);
+        await settleLog();
+        const lines = errorLines(log, basename(opts.qemuPath));
+        const why = exit ? `exited (${describeExit(exit)})` : `failed on QMP (${(e as Error).message})`;
+        throw new QemuStartError(`QEMU ${why}: ${lines.join(' / ') || (e as Error).message}`, log);
+      }
       return new QemuProcess(dir, child, qmp, log, exited, basename(opts.qemuPath));
     } catch (e) {
       if (child) {

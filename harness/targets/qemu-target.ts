@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import type { QmpEvent } from '../qmp/index.js';
+import { QmpError, type QmpEvent } from '../qmp/index.js';
 import { classifyQemuRefusal } from './qemu-classify.js';
 import { ramBlocks, type RamBlockInfo } from './qemu-info.js';
 import {
@@ -66,6 +66,16 @@ export interface CaptureResult {
   durationMs: number;
 }
 
+/** The source refused to migrate at all (a migration blocker): QMP `migrate` answered with an error. */
+export class QemuMigrateRefused extends Error {
+  override readonly name = 'QemuMigrateRefused';
+  readonly log: string[];
+  constructor(message: string, log: string[]) {
+    super(message);
+    this.log = log;
+  }
+}
+
 const isMigration = (status: string) => (ev: QmpEvent) => ev.event === 'MIGRATION' && ev.data?.status === status;
 
 async function enableMigrationEvents(qemu: QemuProcess): Promise<void> {
@@ -89,7 +99,9 @@ export async function captureStream(qemuPath: string, spec: MachineSpec, opts: Q
       const server = await listenUnix(path);
       try {
         const accepted = acceptOne(server);
-        await qemu.qmp.execute('migrate', { uri: `unix:${path}` });
+        await qemu.qmp.execute('migrate', { uri: `unix:${path}` }).catch((e: unknown) => {
+          throw e instanceof QmpError && e.errorClass !== 'closed' && e.errorClass !== 'timeout' ? new QemuMigrateRefused(e.message, qemu.log) : e;
+        });
         const read = accepted.then(readToEnd);
         read.catch(() => undefined); // if another branch wins the race, a late socket error is not unhandled
         const failed = orNever(qemu.qmp.waitForEvent(isMigration('failed'), timeoutMs)).then(() => 'failed' as const);
@@ -258,6 +270,9 @@ export class QemuTarget implements Target {
       const r = await captureStream(this.qemuPath, spec, opts);
       return { ok: true, stream: r.stream, durationMs: r.durationMs, log: r.log };
     } catch (e) {
+      if (e instanceof QemuMigrateRefused) {
+        return { ok: false, verdict: { kind: 'refused', code: 'qemu.migration-blocked', message: e.message }, durationMs: Date.now() - started, log: e.log };
+      }
       const log = e instanceof QemuStartError ? e.log : [];
       const message = (e as Error).message;
       const kind = /within \d+ ms/.test(message) ? 'hang' : 'harness-error';

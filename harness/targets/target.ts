@@ -16,6 +16,8 @@ export interface MachineSpec {
   devices?: readonly string[];
   /** `-m` syntax, e.g. `32M`; default 32M. */
   ram?: string;
+  /** `-object` words, e.g. `memory-backend-ram,id=hmem,size=4M,share=on` for `ivshmem-plain,memdev=hmem`. */
+  objects?: readonly string[];
 }
 
 export type VerdictKind = 'accepted' | 'refused' | 'hang' | 'crash' | 'harness-error';

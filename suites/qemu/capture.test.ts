@@ -92,6 +92,15 @@ describeQemu('real QEMU: every machine type and device variant', (qemu) => {
     expect(booted.map((b) => b.idstr)).toContain('0000:00:01.0/e1000.rom');
   });
 
+  it('passes -object words: ivshmem-plain (master) with its shared RAM block migrates', async () => {
+    const spec = { machine: 'pc-q35-7.2', objects: ['memory-backend-ram,id=hmem,size=4M,share=on'], devices: ['ivshmem-plain,memdev=hmem,master=on'] };
+    const cap = await captureStream(qemu, spec);
+    // The backend's RAM block, 4 MiB, named after the device's PCI address and the memdev id.
+    expect(cap.ramBlocks.find((b) => b.idstr.endsWith('/hmem'))).toMatchObject({ used: 0x400000, max: 0x400000 });
+    expect(mapStream(cap.stream).ramBlocks.map((b) => b.idstr)).toEqual(cap.ramBlocks.map((b) => b.idstr));
+    expect((await loadIntoQemu(qemu, spec, cap.stream)).verdict).toEqual({ kind: 'accepted' });
+  });
+
   it('takes --ram in -m syntax: 64M gives a 0x4000000-byte pc.ram', async () => {
     const spec = { machine: 'pc-q35-7.2', ram: '64M' };
     const cap = await captureStream(qemu, spec);

@@ -96,6 +96,26 @@ describeQemu('real QEMU target: process lifecycle', (qemu) => {
     expect(saved.ok).toBe(false);
   });
 
+  it('reports a bad -device as a harness error in QEMU\'s words, even when QEMU fails after connecting to QMP', async () => {
+    const saved = await new QemuTarget(qemu).save({ machine: 'pc-q35-7.2', devices: ['ivshmem-plain,memdev=hmem'] });
+    expect(saved.ok).toBe(false);
+    expect(!saved.ok && saved.verdict).toEqual({ kind: 'harness-error', message: "QEMU exited (exit code 1): -device ivshmem-plain,memdev=hmem: Device 'hmem' not found" });
+  });
+
+  it('classifies a migration blocker on the source as refused', async () => {
+    // hw/misc/ivshmem.c: a non-master ivshmem registers this blocker; QMP migrate fails with it.
+    const saved = await new QemuTarget(qemu).save({
+      machine: 'pc-q35-7.2',
+      objects: ['memory-backend-ram,id=hmem,size=4M,share=on'],
+      devices: ['ivshmem-plain,memdev=hmem'],
+    });
+    expect(!saved.ok && saved.verdict).toEqual({
+      kind: 'refused',
+      code: 'qemu.migration-blocked',
+      message: "Migration is disabled when using feature 'peer mode' in device 'ivshmem'",
+    });
+  });
+
   it('reports a missing binary as a harness error', async () => {
     const r = await loadIntoQemu('/nonexistent/qemu-system-x86_64', spec, stream, { tmpRoot });
     expect(r.verdict.kind).toBe('harness-error');
