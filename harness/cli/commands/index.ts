@@ -4,8 +4,12 @@ import { registerLoad } from './load.js';
 import { registerMachines } from './machines.js';
 import { registerRewrite } from './rewrite.js';
 import { registerSave } from './save.js';
+import { registerMatrix } from './matrix.js';
+import { registerReport } from './report.js';
+import { registerGate } from './gate.js';
+import { registerCheck } from './check.js';
 
 /** Each command adds itself to the program and reports its exit code. */
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerAnalyze, registerRewrite, registerMachines, registerSave, registerLoad];
+export const COMMANDS: RegisterCommand[] = [registerAnalyze, registerRewrite, registerMachines, registerSave, registerLoad, registerMatrix, registerReport, registerGate, registerCheck];
