@@ -34,6 +34,12 @@ export interface RamBlock {
   /** Page indices written since the dirty log was last taken. */
   dirty: Set<number>;
   resized?: ResizeNotifier;
+  /**
+   * The memory region's size, which may be unaligned (memory_region_size);
+   * absent means usedLength. A resize to a different unaligned size within
+   * the same aligned length still notifies, as QEMU does.
+   */
+  regionSize?: number;
 }
 
 export interface RamBlockOptions {

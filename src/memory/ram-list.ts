@@ -61,6 +61,7 @@ export function commitRamList(target: RamList, staged: RamList): void {
     const t = findRamBlock(target, s.idstr);
     if (!t) continue;
     t.usedLength = s.usedLength;
+    if (s.regionSize !== undefined) t.regionSize = s.regionSize;
     t.pages = s.pages;
     t.dirty = s.dirty;
     const size = staged.pendingResizes?.get(s.idstr);

@@ -52,7 +52,17 @@ export function checkRamResize(block: RamBlock, newSize: bigint): ResizeResult {
  */
 export function resizeRamBlock(block: RamBlock, newSize: bigint): ResizeResult {
   const res = checkRamResize(block, newSize);
-  if (!res.ok || !res.changed) return res;
+  if (!res.ok) return res;
+  if (!res.changed) {
+    // Same aligned length: QEMU still notifies when the unaligned size differs.
+    const unaligned = Number(newSize);
+    if (unaligned !== (block.regionSize ?? block.usedLength)) {
+      block.regionSize = unaligned;
+      block.resized?.(block.idstr, unaligned);
+    }
+    return res;
+  }
+  block.regionSize = Number(newSize);
   block.usedLength = res.newUsedLength;
   const limit = Math.ceil(block.usedLength / TARGET_PAGE_SIZE);
   for (const index of block.pages.keys()) if (index >= limit) block.pages.delete(index);

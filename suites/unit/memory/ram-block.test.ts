@@ -156,3 +156,15 @@ describe('staged RAM lists', () => {
     expect(() => createRamList([createRamBlock({ idstr: 'a', usedLength: 4096 }), createRamBlock({ idstr: 'a', usedLength: 4096 })])).toThrow();
   });
 });
+
+describe('resize notifications for unaligned sizes', () => {
+  it('an unaligned size within the same aligned length notifies once, without changing used_length', () => {
+    const calls: number[] = [];
+    const b = createRamBlock({ idstr: '/rom@etc/acpi/tables', usedLength: 0x20000, maxLength: 0x200000, resizeable: true, resized: (_, n) => void calls.push(n) });
+    // 0x1f800 aligns to 0x20000 = used_length: no resize, but the region size changes.
+    expect(resizeRamBlock(b, 0x1f800n)).toEqual({ ok: true, changed: false, newUsedLength: 0x20000 });
+    expect(resizeRamBlock(b, 0x1f800n)).toMatchObject({ ok: true, changed: false }); // same size again: no second notification
+    expect(b.usedLength).toBe(0x20000);
+    expect(calls).toEqual([0x1f800]);
+  });
+});
