@@ -94,6 +94,16 @@ describe.runIf(haveCorpus)('mutated real captures get the verdict real QEMU 7.2 
     expect(firstError(b0)).toEqual({ code: 'ram.unknown-flags', message: 'Unknown combination of migration flags: 0x0' });
   });
 
+  it('a ZERO record with fill 0x11 is accepted and fills the page (QEMU 7.2 showed 0x11 at guest address 0 with xp)', () => {
+    const b = original();
+    // First record: be64 word, 0x06 "pc.ram", then the fill byte at 201 + 8 + 7.
+    expect(b[FIRST_RECORD_AT + 15]).toBe(0);
+    b[FIRST_RECORD_AT + 15] = 0x11;
+    const d = dest();
+    expect(loadStream(b, d).accepted).toBe(true);
+    expect(d.ram.blocks[0]!.pages.get(0)?.[0]).toBe(0x11);
+  });
+
   it("section 'timer' renamed 'timex'", () => {
     const b = original();
     const at = Buffer.from(b).indexOf('\x05timer', 0, 'latin1');
