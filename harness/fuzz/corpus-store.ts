@@ -31,6 +31,8 @@ export interface CorpusRecord {
   expected: ExpectedVerdict;
   /** What the failing target did, and which properties it broke. */
   found: { verdict: Verdict; violations: Violation[] };
+  /** Verdicts of real binaries on the same bytes, when someone checked (e.g. QEMU 7.2.22). */
+  confirmedBy?: { target: string; version?: string; verdict: Verdict }[];
 }
 
 /** 'accepted', 'refused' (any registered code), or 'refused:<code>'; 'contract' when only the contract is known. */
@@ -54,18 +56,24 @@ export function dirName(s: string): string {
   return s.replace(/[^A-Za-z0-9._+-]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
 }
 
-/** Directory for a failure: the broken property's check, or the crash/hang/exception class. */
-export function failureClass(violations: Violation[], v: Verdict): string {
+/**
+ * Directory for a failure: crash/hang/exception by class; otherwise the
+ * check involved (the one a correct destination refuses with, else the one
+ * the target refused with), else the broken property.
+ */
+export function failureClass(violations: Violation[], v: Verdict, expected: ExpectedVerdict = 'contract'): string {
   const first = violations[0];
   if (!first) return 'unknown';
   if (first.property === 'crash' || first.property === 'hang' || first.property === 'exception') return first.property;
-  if (v.kind === 'refused') return `${first.property}-${v.code}`;
+  if (expected.startsWith('refused:')) return expected.slice('refused:'.length);
+  if (expected === 'refused') return 'refused-any';
+  if (v.kind === 'refused') return v.code;
   return first.property;
 }
 
 export function saveFailure(outDir: string, rec: Omit<CorpusRecord, 'id' | 'format'>, bytes: Uint8Array): { bin: string; json: string; record: CorpusRecord } {
   const id = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
-  const dir = join(outDir, dirName(rec.target), dirName(failureClass(rec.found.violations, rec.found.verdict)));
+  const dir = join(outDir, dirName(rec.target), dirName(failureClass(rec.found.violations, rec.found.verdict, rec.expected)));
   mkdirSync(dir, { recursive: true });
   const record: CorpusRecord = { format: 1, id, ...rec };
   const bin = join(dir, `${id}.bin`);
