@@ -19,6 +19,8 @@ export interface Destination {
   capabilities?: string[];
   /** qemu_target_page_bits(); 12 on x86. */
   targetPageBits?: number;
+  /** Builds after 7.2 refuse a ZERO record with a non-zero fill ("Found a zero page with value %d"). */
+  refuseNonZeroFill?: boolean;
   sections: DestinationSection[];
   ram: RamList;
 }

@@ -224,7 +224,7 @@ function loadBody(ctx: LoadCtx, se: DestinationSection, sectionId: number, insta
       // ram_load: -EINVAL with no message of its own; savevm then says this.
       throw new LoadError('section.version-too-old', `error while loading state for instance 0x${instanceId.toString(16)} of device '${se.idstr}'`, r.pos, se.idstr);
     }
-    const ro = { totalMode: 'qemu' as const, path: se.idstr, keep: false, ...(ctx.opts.ignoreShared ? { ignoreShared: true } : {}), ...(ctx.opts.log ? { log: ctx.opts.log } : {}) };
+    const ro = { totalMode: 'qemu' as const, path: se.idstr, keep: false, refuseNonZeroFill: ctx.dest.refuseNonZeroFill === true, ...(ctx.opts.ignoreShared ? { ignoreShared: true } : {}), ...(ctx.opts.log ? { log: ctx.opts.log } : {}) };
     readRamRecords(r, ramTarget(ctx), ctx.ramState, ro);
     return;
   }

@@ -49,6 +49,11 @@ export interface RamReadOptions {
   path: string;
   /** Keep the records (default true); the loader only needs their effect. */
   keep?: boolean;
+  /**
+   * Refuse a ZERO record whose fill byte is not 0 ("Found a zero page with
+   * value %d"), as QEMU releases after 7.2 do; 7.2 fills the page with it.
+   */
+  refuseNonZeroFill?: boolean;
 }
 
 const U64 = (1n << 64n) - 1n;
@@ -152,6 +157,8 @@ function readRamRecord(r: WireReader, target: RamTarget, st: RamReadState, o: Ra
     case RamFlag.ZERO: {
       const fill = r.u8();
       // QEMU 7.2 accepts any fill byte (ram_handle_compressed memsets it).
+      o.log?.reached('ram.zero-page-nonzero');
+      if (fill !== 0 && o.refuseNonZeroFill) fail('ram.zero-page-nonzero', `Found a zero page with value ${fill}`, offset, `${path}/${resolved!}`);
       target.zero?.(resolved!, pageIndex, fill);
       const rec: ZeroRecord = { type: 'zero', offset, flags, addr, blockResolved: resolved!, fill };
       if (blockName !== undefined) rec.block = blockName;

@@ -229,6 +229,16 @@ describe('RAM (ram_load_precopy, qemu_ram_resize)', () => {
     expect(loadStream(smallStream({ pages: (w) => w.zero(0x1000, 'pc.ram', 0x11) }), dest).accepted).toBe(true);
     expect(readPage(dest.ram.blocks[0]!, 1)[4095]).toBe(0x11);
   });
+  it('a destination modelling a later QEMU refuses it', () => {
+    expectRefused(
+      smallStream({ pages: (w) => w.zero(0x1000, 'pc.ram', 0x11) }),
+      { ...smallDest(), refuseNonZeroFill: true },
+      'ram.zero-page-nonzero',
+      'Found a zero page with value 17',
+      AT.firstPage,
+      'ram/pc.ram',
+    );
+  });
   it('a MEM_SIZE total larger than the list reads on like QEMU and fails on the bytes after it', () => {
     // Total 0x4000 vs list 0x3000: after the two entries 0x1000 remain, so the
     // EOS word is read as an entry: length byte 00, idstr "", then 8 bytes of length.
