@@ -31,6 +31,7 @@ export { snapshotText, snapshotDifferences, canonicalState } from './vm/snapshot
 export type { VmCore, VmSection, FirmwareInfo } from './vm/vm-core.js';
 export type { MachinePlan, SectionPlan, RamBlockPlan, DevicePlan } from './vm/build-adapter.js';
 export { planFor } from './vm/instantiate.js';
+export { modelledDevices, REFERENCE_BUILD } from './vm/build-adapter.js';
 export { destinationOf } from './vm/load.js';
 
 export interface Vm extends VmCore {

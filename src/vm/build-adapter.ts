@@ -289,3 +289,12 @@ function romBlockPlan(view: BuildView, idstr: string, used: number, recordedMax:
   const maxLength = Math.max(rule.maxLength ?? used, used);
   return { idstr, usedLength: used, maxLength, resizeable: true, migratable: true };
 }
+
+/** The -device drivers the simulator can add on some machine type of `build`. */
+export function modelledDevices(build: string): string[] {
+  const view = buildView(build);
+  const newest = getBuild(listBuilds().at(-1)!);
+  const all = new Set<string>();
+  for (const m of recordedMachines()) for (const d of Object.keys(machineRecord(m)?.devices ?? {})) all.add(d);
+  return [...all].filter((d) => !(newest.devices[d]?.declared && !view.devices[d]?.declared)).sort();
+}

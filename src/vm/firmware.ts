@@ -23,6 +23,7 @@ import type { VmCore, VmSection } from './vm-core.js';
 
 export function runFirmware(core: VmCore): void {
   core.firmware.ran = true;
+  core.runState = 'running';
   assignPciBars(core);
   writeOptionRomHeaders(core);
   try {

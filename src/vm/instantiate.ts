@@ -51,6 +51,7 @@ export function instantiate(build: string, machine: string, opts: BootOptions): 
     sections,
     firmware: { ran: false, allocations: {}, bars: {}, vmgenidAddr: 0, notes: [] },
     workloadRounds: 0,
+    runState: 'prelaunch',
   };
   const gen = plan.devices.find((d) => d.word.driver === 'vmgenid');
   if (gen) core.vmgenid = realizeVmgenid(gen.word.props['guid'] ?? 'auto', seed);

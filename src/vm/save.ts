@@ -30,13 +30,18 @@ function deviceSectionId(index: number): number {
 export function saveVm(core: VmCore, opts: SaveVmOptions = {}): Uint8Array {
   if (core.plan.blocker) throw new MigrationBlockedError(core.plan.blocker);
   const passes: RamPass[] = [passAllPages(core.ram)];
-  for (let i = 1; i < (opts.passes ?? 3); i++) {
+  // A machine that never ran stays stopped: no guest activity between passes.
+  const extra = core.runState === 'running' ? (opts.passes ?? 3) - 1 : 0;
+  for (let i = 0; i < extra; i++) {
     runWorkload(core, 1);
     passes.push(passFromDirtyLog(core.ram));
   }
+  // global_state_needed: optional (store-global-state off) and "running" or "paused": not sent.
+  const skipGlobal = core.plan.stream.globalState === 'unless-running-or-paused' && core.runState === 'running';
   const devices: DeviceSource[] = core.sections
-    .filter((s) => s.idstr !== RAM_SECTION_IDSTR)
-    .map((s, i) => ({ sectionId: deviceSectionId(i), idstr: s.idstr, instanceId: s.instanceId, vmsd: s.vmsd, state: s.state, versionId: s.versionId }));
+    .map((s, i) => ({ s, i }))
+    .filter(({ s }) => s.idstr !== RAM_SECTION_IDSTR && !(skipGlobal && s.vmsd.name === 'globalstate'))
+    .map(({ s, i }) => ({ sectionId: deviceSectionId(i), idstr: s.idstr, instanceId: s.instanceId, vmsd: s.vmsd, state: s.state, versionId: s.versionId }));
   const spec: SourceSpec = {
     footers: core.plan.stream.sectionFooters,
     vmdesc: core.plan.stream.vmdesc,

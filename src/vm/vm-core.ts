@@ -41,4 +41,10 @@ export interface VmCore {
   vmgenid?: VmGenId;
   /** Workload rounds run so far (each round continues the seeded sequence). */
   workloadRounds: number;
+  /**
+   * QEMU's run state: 'prelaunch' for a machine that never ran (-S, or an
+   * incoming destination), 'running' once firmware or the workload ran. It
+   * decides whether an optional globalstate section is sent.
+   */
+  runState: 'prelaunch' | 'running';
 }

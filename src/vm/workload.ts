@@ -37,6 +37,7 @@ export function runWorkload(core: VmCore, rounds = 1, opts: WorkloadOptions = {}
     dirtyRam(core, prng, opts.pagesPerRound ?? 32);
     for (const s of core.sections) editDevice(core, s, prng);
     core.workloadRounds++;
+    core.runState = 'running';
   }
 }
 

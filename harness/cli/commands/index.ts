@@ -8,8 +8,10 @@ import { registerMatrix } from './matrix.js';
 import { registerReport } from './report.js';
 import { registerGate } from './gate.js';
 import { registerCheck } from './check.js';
+import { registerBuilds } from './builds.js';
+import { registerMigrate } from './migrate.js';
 
 /** Each command adds itself to the program and reports its exit code. */
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerAnalyze, registerRewrite, registerMachines, registerSave, registerLoad, registerMatrix, registerReport, registerGate, registerCheck];
+export const COMMANDS: RegisterCommand[] = [registerAnalyze, registerRewrite, registerMachines, registerSave, registerLoad, registerBuilds, registerMigrate, registerMatrix, registerReport, registerGate, registerCheck];

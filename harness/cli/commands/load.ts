@@ -2,7 +2,8 @@ import type { RegisterCommand } from './index.js';
 import { describeVerdict, loadIntoQemu } from '../../targets/index.js';
 import { addMachineOptions, machineSpecFrom, requireOneTarget, type MachineOptions } from '../machine-options.js';
 import { readStreamFile } from '../../io/stream-file.js';
-import { simulatedBuildUnavailable } from './simulated.js';
+import { loadInto } from '../../../src/vm.js';
+import { simBootOptions, withBootErrors } from './sim-build.js';
 import { createOutput } from '../output.js';
 
 /**
@@ -20,7 +21,16 @@ export const registerLoad: RegisterCommand = (program, setExit) => {
       const spec = machineSpecFrom(opts);
       const out = createOutput(opts.json === true);
       const stream = readStreamFile(input);
-      if (target.kind === 'build') simulatedBuildUnavailable('load');
+      if (target.kind === 'build') {
+        const t0 = performance.now();
+        const r = withBootErrors(() => loadInto(target.version, spec.machine, simBootOptions(opts), stream));
+        const durationMs = performance.now() - t0;
+        const verdict = r.accepted ? { kind: 'accepted' as const } : { kind: 'refused' as const, code: r.error!.code, message: r.error!.message };
+        out.result({ verdict, durationMs, log: r.warnings, ...(r.error ? { error: r.error.toJSON() } : {}) });
+        process.stderr.write(describeVerdict(verdict) + '\n');
+        setExit(r.accepted ? 0 : 1);
+        return;
+      }
       const outcome = await loadIntoQemu(target.path, spec, stream, { timeoutMs: Number(opts.timeout) });
       out.result(outcome);
       const line = describeVerdict(outcome.verdict);

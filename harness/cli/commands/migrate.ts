@@ -1,0 +1,65 @@
+import type { RegisterCommand } from './index.js';
+import { createTwoFilesPatch } from 'diff';
+import { expectedBreaks } from '../../../src/builds/index.js';
+import { boot, loadInto, snapshotDifferences, snapshotText } from '../../../src/vm.js';
+import { addMachineOptions, machineSpecFrom, type MachineOptions } from '../machine-options.js';
+import { blockedLine, simBootOptions, withBootErrors } from './sim-build.js';
+import { createOutput } from '../output.js';
+import { UsageError } from '../usage-error.js';
+
+/**
+ * `migcompat migrate --from V1 --to V2 --machine M`: one migration between
+ * simulated builds. Exit 0 when the destination accepted the stream and
+ * holds the same guest-visible state; 1 when it refused, the migration was
+ * blocked, or the state differs (the diff is printed); 2 usage.
+ */
+export const registerMigrate: RegisterCommand = (program, setExit) => {
+  addMachineOptions(program.command('migrate').description('migrate a booted machine from one simulated build to another and compare guest-visible state'))
+    .requiredOption('--from <version>', 'source build')
+    .requiredOption('--to <version>', 'destination build')
+    .option('--seed <n>', 'workload seed')
+    .option('--json', 'machine-readable result on stdout')
+    .action((opts: MachineOptions & { from: string; to: string; json?: boolean }) => {
+      if (opts.qemu || opts.build) throw new UsageError('migrate takes --from and --to (simulated builds), not --build or --qemu');
+      const spec = machineSpecFrom(opts);
+      const bootOpts = simBootOptions(opts);
+      const out = createOutput(opts.json === true);
+      const breaks = expectedBreaks(opts.from, opts.to, spec.machine).map((b) => b.break.id);
+      const base = { from: opts.from, to: opts.to, machine: spec.machine, devices: spec.devices ?? [], expectedBreaks: breaks };
+      const t0 = performance.now();
+      const src = withBootErrors(() => boot(opts.from, spec.machine, bootOpts));
+      let stream: Uint8Array;
+      try {
+        stream = src.save();
+      } catch (e) {
+        const line = blockedLine(e);
+        if (!line) throw e;
+        out.result({ ...base, verdict: { kind: 'refused', code: 'migration.blocked', message: line.slice('refused: migration.blocked: '.length) } });
+        process.stderr.write(line + '\n');
+        setExit(1);
+        return;
+      }
+      const r = withBootErrors(() => loadInto(opts.to, spec.machine, bootOpts, stream));
+      const durationMs = performance.now() - t0;
+      if (!r.accepted) {
+        const error = r.error!;
+        out.result({ ...base, streamBytes: stream.length, durationMs, verdict: { kind: 'refused', code: error.code, message: error.message, offset: error.offset, path: error.path } });
+        process.stderr.write(`refused: ${error.code}: ${error.message}\n`);
+        if (breaks.length > 0) process.stderr.write(`expected break: ${breaks.join(', ')}\n`);
+        setExit(1);
+        return;
+      }
+      const a = src.snapshot();
+      const b = r.vm.snapshot();
+      const differences = snapshotDifferences(a, b);
+      out.result({ ...base, streamBytes: stream.length, durationMs, verdict: { kind: 'accepted' }, stateEqual: differences.length === 0, differences });
+      if (differences.length === 0) {
+        out.say(`accepted: ${opts.from} -> ${opts.to} ${spec.machine}, ${stream.length} bytes, guest-visible state equal`);
+        setExit(0);
+        return;
+      }
+      process.stderr.write(`accepted, but guest-visible state differs: ${differences.join(', ')}\n`);
+      if (!out.json) out.say(createTwoFilesPatch(`source ${opts.from}`, `destination ${opts.to}`, snapshotText(a), snapshotText(b), '', '', { context: 2 }));
+      setExit(1);
+    });
+};
