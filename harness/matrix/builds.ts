@@ -11,7 +11,8 @@ import type { BuildRef } from './types.js';
 export function simulatedBuilds(): BuildRef[] {
   return listBuilds().map((v) => {
     const view = getBuild(v);
-    const machines = [...view.machines.map((m) => m.name), ...view.boards.map((b) => b.board)];
+    // A board may be listed once per variant (boston twice): one machine name each.
+    const machines = [...new Set([...view.machines.map((m) => m.name), ...view.boards.map((b) => b.board)])];
     return { name: v, kind: 'sim', version: v, catalogVersion: v, machines };
   });
 }
