@@ -10,6 +10,7 @@
 import type { ElementKind, IntType, StateObject, VMStateDescription, VMStateField } from '../../vmstate/description.js';
 import { intTypeOf, subsectionPresent } from './body-codec.js';
 import type { PlatformField, PlatformSchema } from './schema.js';
+import { CPU_NEEDED } from './cpu-subsections.js';
 
 /**
  * `needed` conditions that are a plain test on state fields, from QEMU 7.2
@@ -20,6 +21,7 @@ import type { PlatformField, PlatformSchema } from './schema.js';
 export const NEEDED_FROM_SOURCE: Record<string, (s: StateObject) => boolean> = {
   // target/i386/machine.c poll_control_msr_needed: env.poll_control_msr != 1
   'cpu/poll_control_msr': (s) => s['env.poll_control_msr'] !== undefined && BigInt(s['env.poll_control_msr'] as bigint) !== 1n,
+  ...CPU_NEEDED,
 };
 
 export function descriptionFromSchema(schema: PlatformSchema): VMStateDescription {

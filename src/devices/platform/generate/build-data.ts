@@ -20,6 +20,7 @@ import { scanStream, type ScannedSection, type ScannedStream } from './scan-stre
 import { parseInfoRamblock } from './info-ramblock.js';
 import { layoutKey, schemaFromVmdesc, type PlatformSchema } from '../schema.js';
 import { MIN_VERSION_FROM_SOURCE } from '../min-versions.js';
+import { withCpuSubsections } from '../cpu-subsections.js';
 import type { BodyTable, DeviceRecord, MachineRecord, PlatformData, RamBlockRecord, SchemaTable, SectionRecord } from '../data-types.js';
 
 /** The optional devices, in the order capture.ts puts them on the command line. */
@@ -185,6 +186,9 @@ function main(dir: string, dumpPath: string): void {
     .sort(compareMachines);
   const data: PlatformData = { qemu: '7.2', machines: {} };
   for (const machine of machines) data.machines[machine] = machineRecord(dir, machine, suppressed[machine] === true, schemas, bodies);
+  for (const schema of Object.values(schemas.table)) {
+    if (schema.name === 'cpu') schema.subsections = withCpuSubsections(schema.subsections ?? []);
+  }
   writeFileSync(new URL('schemas.json', OUT), JSON.stringify(sortKeys(schemas.table)) + '\n');
   writeFileSync(new URL('machines.json', OUT), JSON.stringify(data, null, 0) + '\n');
   writeFileSync(new URL('bodies.json', OUT), JSON.stringify(sortKeys(bodies), null, 0) + '\n');
