@@ -6,6 +6,8 @@ export {
   ramBlocks,
   PlatformConfigError,
   OPTIONAL_DEVICE_DRIVERS,
+  MACHINE_ALIASES,
+  resolveMachine,
 } from './platform.js';
 export type { PlatformSection, PlatformSectionOptions, PlatformRamBlock, PlatformStreamInfo } from './platform.js';
 export { descriptionFromSchema, NEEDED_FROM_SOURCE } from './to-description.js';

@@ -219,8 +219,16 @@ function toBlock([idstr, used_length, max_length]: RamBlockRecord): PlatformRamB
   return { idstr, used_length, max_length };
 }
 
+/** `qemu-system-x86_64 -machine help`: "pc ... (alias of pc-i440fx-7.2)", "q35 ... (alias of pc-q35-7.2)". */
+export const MACHINE_ALIASES: Readonly<Record<string, string>> = { pc: 'pc-i440fx-7.2', q35: 'pc-q35-7.2' };
+
+/** The machine type QEMU 7.2 runs (and names in the stream) for `machine`. */
+export function resolveMachine(machine: string): string {
+  return MACHINE_ALIASES[machine] ?? machine;
+}
+
 function machineRecord(machine: string): MachineRecord {
-  const m = DATA.machines[machine];
+  const m = DATA.machines[resolveMachine(machine)];
   if (!m) throw new PlatformConfigError(`unsupported machine type: ${machine} (QEMU 7.2 data has ${platformMachines().join(', ')})`);
   return m;
 }

@@ -92,3 +92,10 @@ describe('sections with the optional devices', () => {
     expect(blocks).toContainEqual({ idstr: '0000:00:01.0/shm0', used_length: 1 << 20, max_length: 1 << 20 });
   });
 });
+
+describe('machine aliases', () => {
+  it('pc and q35 are the 7.2 machine types, as -machine help says', () => {
+    expect(platformSections('pc').map((s) => s.idstr)).toEqual(platformSections('pc-i440fx-7.2').map((s) => s.idstr));
+    expect(ramBlocks('q35')).toEqual(ramBlocks('pc-q35-7.2'));
+  });
+});
