@@ -45,18 +45,30 @@ export function pageWriteArb(): fc.Arbitrary<PageWrite> {
 export function streamPlanArb(seed: FuzzSeed, o: { maxSections?: number; maxPages?: number; vmdesc?: boolean } = {}): fc.Arbitrary<StreamPlan> {
   const n = Math.max(1, seed.devices.length);
   return fc.record({
-    sections: fc.uniqueArray(fc.nat({ max: n - 1 }), { maxLength: o.maxSections ?? 4 }).map((xs) => xs.sort((a, b) => a - b)),
+    sections: fc.uniqueArray(fc.nat({ max: n - 1 }), { maxLength: o.maxSections ?? 3 }).map((xs) => xs.sort((a, b) => a - b)),
     passes: fc.array(fc.array(pageWriteArb(), { maxLength: o.maxPages ?? 6 }), { minLength: 1, maxLength: 3 }),
     // Off by default: a vmdesc is ~40 KB of JSON to parse on every load.
     vmdesc: o.vmdesc && seed.base.vmdesc ? fc.boolean() : fc.constant(false),
   });
 }
 
-/** The bytes of a non-zero page: a cheap pattern no two contents share. */
+const pageCache = new Map<number, Uint8Array>();
+
+/**
+ * The bytes of a non-zero page: a pattern of (content, page index), never
+ * all zero. Cached (pages are never mutated in place, see
+ * src/memory/pages.ts); the cache is dropped when it reaches 4096 pages.
+ */
 export function pageBytes(content: number, page: number): Uint8Array {
-  const out = new Uint8Array(TARGET_PAGE_SIZE);
   const c = content & 0xff || 1;
-  for (let i = 0; i < out.length; i++) out[i] = (c + ((i * 31 + page) & 0xff)) & 0xff || c;
+  const key = page * 256 + c;
+  let out = pageCache.get(key);
+  if (!out) {
+    if (pageCache.size >= 4096) pageCache.clear();
+    out = new Uint8Array(TARGET_PAGE_SIZE);
+    for (let i = 0; i < out.length; i++) out[i] = (c + ((i * 31 + page) & 0xff)) & 0xff || c;
+    pageCache.set(key, out);
+  }
   return out;
 }
 
@@ -93,17 +105,29 @@ function ramSection(seed: FuzzSeed, type: SectionItem['type'], records: RamRecor
   };
 }
 
+/** The RAM START section (MEM_SIZE list of every migratable block, EOS): the same for every plan of a seed. */
+const startCache = new WeakMap<FuzzSeed, SectionItem>();
+
+function ramStart(seed: FuzzSeed): SectionItem {
+  let s = startCache.get(seed);
+  if (!s) {
+    const total = seed.blocks.reduce((n, b) => n + BigInt(b.usedLength), 0n);
+    const memSize: RamRecord = {
+      type: 'mem-size',
+      offset: 0,
+      flags: RamFlag.MEM_SIZE,
+      addr: total,
+      blocks: seed.blocks.map((b) => ({ idstr: b.idstr, length: BigInt(b.usedLength) })),
+    };
+    s = ramSection(seed, 'start', [memSize, eos()]);
+    startCache.set(seed, s);
+  }
+  return s;
+}
+
 function ramSections(seed: FuzzSeed, plan: StreamPlan): SectionItem[] {
   if (seed.blocks.length === 0) return [];
-  const total = seed.blocks.reduce((n, b) => n + BigInt(b.usedLength), 0n);
-  const memSize: RamRecord = {
-    type: 'mem-size',
-    offset: 0,
-    flags: RamFlag.MEM_SIZE,
-    addr: total,
-    blocks: seed.blocks.map((b) => ({ idstr: b.idstr, length: BigInt(b.usedLength) })),
-  };
-  const out = [ramSection(seed, 'start', [memSize, eos()])];
+  const out = [ramStart(seed)];
   const last: { block?: string } = {};
   plan.passes.forEach((pass, i) => {
     const type = i === plan.passes.length - 1 ? 'end' : 'part';

@@ -56,7 +56,8 @@ export function snapshotDestination(dest: Destination): DestSnapshot {
       for (const index of [...b.pages.keys()].sort((x, y) => x - y)) h = hashBytes(mix(mix(h, index), index >> 8), b.pages.get(index)!);
       return { idstr: b.idstr, usedLength: b.usedLength, pages: b.pages.size, hash: h };
     }),
-    sections: dest.sections.map((s) => ({ key: sectionKey(s.idstr, s.instanceId), hash: s.state ? hashState(FNV_OFFSET, s.state) : 0 })),
+    // Sections without state hash to 0 on both sides; only stateful ones are listed.
+    sections: dest.sections.filter((s) => s.state).map((s) => ({ key: sectionKey(s.idstr, s.instanceId), hash: hashState(FNV_OFFSET, s.state!) })),
   };
 }
 
@@ -73,5 +74,7 @@ export function diffSnapshots(a: DestSnapshot, b: DestSnapshot): string[] {
   if (b.ram.length !== a.ram.length) out.push(`RAM block count ${a.ram.length} -> ${b.ram.length}`);
   const secs = new Map(b.sections.map((x) => [x.key, x.hash]));
   for (const s of a.sections) if (secs.get(s.key) !== s.hash) out.push(`section ${s.key} state changed`);
+  const before = new Set(a.sections.map((s) => s.key));
+  for (const s of b.sections) if (!before.has(s.key)) out.push(`section ${s.key} state set`);
   return out;
 }
