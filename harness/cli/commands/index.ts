@@ -10,8 +10,24 @@ import { registerGate } from './gate.js';
 import { registerCheck } from './check.js';
 import { registerBuilds } from './builds.js';
 import { registerMigrate } from './migrate.js';
+import { registerFuzz } from './fuzz.js';
+import { registerReplay } from './replay.js';
 
 /** Each command adds itself to the program and reports its exit code. */
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerAnalyze, registerRewrite, registerMachines, registerSave, registerLoad, registerBuilds, registerMigrate, registerMatrix, registerReport, registerGate, registerCheck];
+export const COMMANDS: RegisterCommand[] = [
+  registerBuilds,
+  registerMachines,
+  registerSave,
+  registerLoad,
+  registerAnalyze,
+  registerRewrite,
+  registerMigrate,
+  registerMatrix,
+  registerFuzz,
+  registerReplay,
+  registerCheck,
+  registerReport,
+  registerGate,
+];
