@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../harness/targets/capture-corpus.js';
 import type { Verdict } from '../../harness/targets/target.js';
 import { CORPUS_DIR, readCorpusJson, readCorpusStream, readManifest } from './corpus-files.js';
-import { KNOWN_DIVERGENCES, agreement, ourVerdict } from './loader-vs-qemu.js';
+import { KNOWN_DIVERGENCES, agreement, ourVerdict, simulatedVerdict } from './loader-vs-qemu.js';
 import { standardMutations } from './mutate-real.js';
 
 /**
  * Without QEMU: our loader, as a pc-q35-7.2 destination profiled from the
- * corpus, against the verdicts real QEMU 7.2 gave for the very same bytes
+ * corpus and as the simulated 7.2 pc-q35-7.2 machine, against the verdicts real QEMU 7.2 gave for the very same bytes
  * (recorded by suites/qemu/mutations.test.ts with MIGCOMPAT_UPDATE_CORPUS=1).
  * mutations.test.ts makes the same comparison live when QEMU is installed.
  */
@@ -43,4 +43,15 @@ describe('our loader vs recorded real QEMU 7.2 verdicts (pc-q35-7.2)', () => {
       expect(verdict.ok, verdict.why).toBe(true);
     });
   }
+
+  describe('the simulated 7.2 machine as the destination', () => {
+    it('accepts the unmodified stream', () => {
+      expect(simulatedVerdict({ machine: 'pc-q35-7.2' }, base)).toEqual({ kind: 'accepted' });
+    });
+    it.each(mutations.map((m) => [m.name, m] as const))('%s', (_n, m) => {
+      const qemu = recorded.mutations.find((r) => r.name === m.name)!.verdict;
+      const verdict = agreement(m.name, qemu, simulatedVerdict({ machine: 'pc-q35-7.2' }, m.bytes));
+      expect(verdict.ok, verdict.why).toBe(true);
+    });
+  });
 });

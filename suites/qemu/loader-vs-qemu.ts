@@ -1,6 +1,8 @@
 import type { Verdict } from '../../harness/targets/target.js';
 import { destinationFromProfile, loadStream, parseStream, profileFromCapture } from '../../src/migration/index.js';
 import type { ManifestEntry } from '../../harness/targets/capture-corpus.js';
+import { instantiate } from '../../src/vm/instantiate.js';
+import { loadVm } from '../../src/vm/load.js';
 
 /**
  * Our loader as a destination that mirrors a real QEMU build and machine:
@@ -58,4 +60,16 @@ export function agreement(name: string, qemu: Verdict, ours: Verdict): { ok: boo
   if (qemu.code !== ours.code) return { ok: false, why: `check code differs: ${show}` };
   if (cause !== undefined && cause !== ours.message) return { ok: false, why: `message differs: ${show}` };
   return { ok: true, why: '' };
+}
+
+/**
+ * The simulated 7.2 machine as the destination (device models with their
+ * own descriptions and checks: PCI config, *_EQUAL, subsections), not a
+ * profile of a capture.
+ */
+export function simulatedVerdict(spec: { machine: string; devices?: readonly string[]; ram?: string }, bytes: Uint8Array): Verdict {
+  const core = instantiate('7.2', spec.machine, { devices: spec.devices ?? [], ram: spec.ram ?? '32M' });
+  const v = loadVm(core, bytes);
+  if (v.accepted) return { kind: 'accepted' };
+  return v.error ? { kind: 'refused', code: v.error.code, message: v.error.message } : { kind: 'refused', code: 'unknown', message: '' };
 }

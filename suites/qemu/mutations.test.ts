@@ -7,7 +7,7 @@ import type { Verdict } from '../../harness/targets/target.js';
 import { CORPUS_DIR, readCorpusStream, readManifest } from './corpus-files.js';
 import { fwCfgAcpiTableSize, ramBlockLength, standardMutations, Q35_TARGETS, type Mutation } from './mutate-real.js';
 import { assertNoQemuLeft, describeQemu } from './qemu-env.js';
-import { KNOWN_DIVERGENCES, agreement, ourVerdict } from './loader-vs-qemu.js';
+import { KNOWN_DIVERGENCES, agreement, ourVerdict, simulatedVerdict } from './loader-vs-qemu.js';
 import { readCorpusJson } from './corpus-files.js';
 import { mapStream, type StreamMap } from './stream-map.js';
 
@@ -193,6 +193,9 @@ describeQemu('real QEMU refuses mutated real streams', (qemu) => {
         const a = agreement(m.name, r.verdict, ourVerdict(base, committedEntry, dump, m.bytes));
         if (KNOWN_DIVERGENCES[m.name]) expect(a.ok, `fixed? remove ${m.name} from KNOWN_DIVERGENCES`).toBe(false);
         else expect(a.ok, a.why).toBe(true);
+        // And the simulated 7.2 machine (device models, PCI core) as the destination.
+        const sim = agreement(m.name, r.verdict, simulatedVerdict({ machine: MACHINE }, m.bytes));
+        expect(sim.ok, `simulated 7.2: ${sim.why}`).toBe(true);
       });
     });
 
@@ -288,6 +291,8 @@ describeQemu('real QEMU refuses mutated real streams', (qemu) => {
         const bytes = readCorpusStream(byName(c.from));
         const r = await loadIntoQemu(qemu, c.to, bytes, { timeoutMs: 20_000 });
         checkVerdict(r.verdict, c.expect, r.log);
+        const sim = agreement(c.name, r.verdict, simulatedVerdict(c.to, bytes));
+        expect(sim.ok, `simulated 7.2: ${sim.why}`).toBe(true);
         if (c.toCorpus) {
           const dest = byName(c.toCorpus);
           const dump = dumps[dest.machine] ? readCorpusJson(dumps[dest.machine]!) : undefined;
