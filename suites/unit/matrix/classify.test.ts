@@ -10,7 +10,7 @@ import { selectBuilds, simulatedBuilds } from '../../../harness/matrix/builds.js
 import type { BuildRef, CellOutcome, PlannedCell } from '../../../harness/matrix/types.js';
 import type { Verdict } from '../../../harness/targets/target.js';
 
-const ALL = simulatedBuilds();
+const ALL = simulatedBuilds({ all: true });
 const BUILDS = new Map(ALL.map((b) => [b.name, b] as const));
 
 function cell(machine: string, from: string, to: string, direction: PlannedCell['direction'], devices: string[] = []): PlannedCell {
