@@ -28,9 +28,11 @@ export interface ProgressStream {
 
 /**
  * On a TTY: one redrawn line (bar, counts, rate). Otherwise: a plain line
- * per regression or harness error as it happens and one every `every` cells.
+ * per regression or harness error as it happens (the first `maxFailureLines`)
+ * and one every `every` cells.
  */
-export function createProgress(out: ProgressStream = process.stderr, every = 500): Progress {
+export function createProgress(out: ProgressStream = process.stderr, every = 500, maxFailureLines = 50): Progress {
+  let failureLines = 0;
   const t0 = Date.now();
   const counts: Record<CellClass, number> = { pass: 0, 'expected-break': 0, regression: 0, 'harness-error': 0 };
   const tty = out.isTTY === true;
@@ -39,7 +41,12 @@ export function createProgress(out: ProgressStream = process.stderr, every = 500
     update(r, done, total) {
       counts[r.class]++;
       if (!tty) {
-        if (r.class === 'regression' || r.class === 'harness-error') out.write(`${r.class}: ${r.machine} ${routeOf(r)} (${r.direction}): ${verdictText(r)}\n`);
+        if (r.class === 'regression' || r.class === 'harness-error') {
+          // A CI log needs the first failures, not thousands: the reports carry them all.
+          if (failureLines < maxFailureLines) out.write(`${r.class}: ${r.machine} ${routeOf(r)} (${r.direction}): ${verdictText(r)}\n`);
+          else if (failureLines === maxFailureLines) out.write(`(further failures are in the reports only)\n`);
+          failureLines++;
+        }
         if (done % every === 0 || done === total) out.write(`progress ${done}/${total} pass=${counts.pass} expected=${counts['expected-break']} regression=${counts.regression} error=${counts['harness-error']}\n`);
         return;
       }
