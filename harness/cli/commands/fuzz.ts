@@ -63,7 +63,8 @@ export const registerFuzz: RegisterCommand = (program, setExit) => {
       const out = createOutput(opts.json === true);
       const seed = seedFor(opts.machine, opts.device);
       const targetId = opts.target === 'profile' ? `profile:${seed.name}` : opts.target;
-      const tOpts = { qemuTimeoutMs: positiveInt(opts.timeout, '--timeout') };
+      // Heap + arrayBuffers growth is measured on every 64th in-process load (process.memoryUsage is not free).
+      const tOpts = { qemuTimeoutMs: positiveInt(opts.timeout, '--timeout'), measureEvery: 64 };
       const target = targetFromId(targetId, seed, tOpts);
       const against = opts.against ? targetFromId(opts.against, seed, tOpts) : undefined;
       const runs = opts.runs !== undefined ? positiveInt(opts.runs, '--runs') : opts.time ? Number.MAX_SAFE_INTEGER : target.inProcess ? 20_000 : 100;
