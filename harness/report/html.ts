@@ -31,7 +31,7 @@ table.matrix td{width:2.4em;height:1.6em;text-align:center;border:1px solid #fff
 table.matrix td.none{cursor:default;color:#bbb}
 table.matrix td.selected{outline:2px solid #1565c0}
 #details{margin-top:1.5em;border-top:1px solid #ccc;padding-top:1em}
-#details .cell{margin:.6em 0;padding:.5em;border-left:4px solid #999}
+#details .cell{margin:.6em 0;padding:.5em;border-left:4px solid #999;font-weight:normal}
 #details .cell.regression{border-color:#c62828;background:#fff}
 #details .cell.pass{border-color:#2e7d32;background:#fff}
 #details .cell.expected-break{border-color:#f9a825;background:#fff}
