@@ -7,7 +7,8 @@
  * stream layout of the build and machine type (configuration, footers,
  * vmdesc). The source machine ends in the state the stream describes.
  */
-import { buildStream, encodeStream, passAllPages, passFromDirtyLog, RAM_SECTION_IDSTR, type DeviceSource, type RamPass, type SourceSpec } from '../migration/index.js';
+import { buildStream, encodeStream, passFromDirtyLog, RAM_SECTION_IDSTR, RamFlag, type DeviceSource, type RamPass, type SourceSpec } from '../migration/index.js';
+import { fullPassRecords } from './ram-pass.js';
 import { runWorkload } from './workload.js';
 import type { VmCore } from './vm-core.js';
 
@@ -29,7 +30,9 @@ function deviceSectionId(index: number): number {
 
 export function saveVm(core: VmCore, opts: SaveVmOptions = {}): Uint8Array {
   if (core.plan.blocker) throw new MigrationBlockedError(core.plan.blocker);
-  const passes: RamPass[] = [passAllPages(core.ram)];
+  // The first pass is built in run-length form below (ram-pass.ts); an empty placeholder holds its place.
+  const first = fullPassRecords(core.ram, {});
+  const passes: RamPass[] = [new Map()];
   // A machine that never ran stays stopped: no guest activity between passes.
   const extra = core.runState === 'running' ? (opts.passes ?? 3) - 1 : 0;
   for (let i = 0; i < extra; i++) {
@@ -49,5 +52,9 @@ export function saveVm(core: VmCore, opts: SaveVmOptions = {}): Uint8Array {
     devices,
   };
   if (core.plan.stream.configurationSection) spec.configuration = core.machine;
-  return encodeStream(buildStream(spec));
+  const model = buildStream(spec);
+  // items[0] is the RAM START section (MEM_SIZE); items[1] the first pass.
+  const pass1 = model.items[1];
+  if (pass1?.kind === 'section' && pass1.body.kind === 'ram') pass1.body.records = [...first, { type: 'eos', offset: 0, flags: RamFlag.EOS, addr: 0n }];
+  return encodeStream(model);
 }

@@ -53,14 +53,20 @@ function isZero(p: Uint8Array): boolean {
   return true;
 }
 
-/** Two 32-bit FNV-1a lanes with different offsets: 64 bits, enough to tell pages apart in a diff. */
+/**
+ * Two 32-bit multiplicative lanes over 32-bit words (64 bits in all): enough
+ * to tell pages apart in a diff, and four times fewer steps than per byte.
+ */
 export function pageHash(p: Uint8Array): string {
   let a = 0x811c9dc5;
-  let b = 0x01000193 ^ 0xdeadbeef;
-  for (let i = 0; i < p.length; i++) {
-    a = Math.imul(a ^ p[i]!, 0x01000193);
-    b = Math.imul(b ^ p[i]!, 0x01000193) ^ (b >>> 13);
+  let b = 0x2545f491;
+  const n = p.length & ~3;
+  for (let i = 0; i < n; i += 4) {
+    const w = p[i]! | (p[i + 1]! << 8) | (p[i + 2]! << 16) | (p[i + 3]! << 24);
+    a = Math.imul(a ^ w, 0x01000193);
+    b = Math.imul(b ^ w, 0x5bd1e995) ^ (b >>> 15);
   }
+  for (let i = n; i < p.length; i++) a = Math.imul(a ^ p[i]!, 0x01000193);
   return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
@@ -75,8 +81,26 @@ function hiddenKeys(vmsd: VMStateDescription): Set<string> {
   return out;
 }
 
+/**
+ * States are never mutated in place (copy-on-write edits, fresh objects from
+ * a load), so the canonical form of a state object can be kept: a section
+ * the workload did not touch is canonicalised once, not on every snapshot.
+ */
+const canonicalCache = new WeakMap<StateObject, unknown>();
+const hiddenCache = new WeakMap<VMStateDescription, Set<string>>();
+
 export function canonicalState(vmsd: VMStateDescription, state: StateObject): unknown {
-  const hidden = hiddenKeys(vmsd);
+  let done = canonicalCache.get(state);
+  if (done === undefined) {
+    done = canonicalize(vmsd, state);
+    canonicalCache.set(state, done);
+  }
+  return done;
+}
+
+function canonicalize(vmsd: VMStateDescription, state: StateObject): unknown {
+  let hidden = hiddenCache.get(vmsd);
+  if (!hidden) hiddenCache.set(vmsd, (hidden = hiddenKeys(vmsd)));
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(state).sort()) if (!hidden.has(key)) out[key] = canonicalValue(state[key]!);
   return out;
@@ -86,7 +110,8 @@ function canonicalValue(v: Value): unknown {
   if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'number' || typeof v === 'boolean') return v;
   if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
-  if (Array.isArray(v)) return v.map(canonicalValue);
+  // Integer arrays (e1000's 32768 MAC registers) are already canonical; states are never mutated in place.
+  if (Array.isArray(v)) return v.every((e) => typeof e === 'number') ? v : v.map(canonicalValue);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(v).sort()) out[key] = canonicalValue(v[key]!);
   return out;
@@ -100,15 +125,40 @@ export function snapshotText(s: VmSnapshot): string {
 /** Paths where two snapshots differ (first `limit`), e.g. "devices.mc146818rtc#0.cmos_data". */
 export function snapshotDifferences(a: VmSnapshot, b: VmSnapshot, limit = 20): string[] {
   const out: string[] = [];
-  const walk = (x: unknown, y: unknown, path: string): void => {
-    if (out.length >= limit) return;
+  const path: string[] = [];
+  const walk = (x: unknown, y: unknown): void => {
+    if (x === y || out.length >= limit) return;
     if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) {
-      if (x !== y) out.push(path);
+      out.push(path.join('.'));
       return;
     }
-    const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
-    for (const k of [...keys].sort()) walk((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
+    if (Array.isArray(x) && Array.isArray(y)) {
+      if (x.length !== y.length) {
+        out.push(path.join('.'));
+        return;
+      }
+      for (let i = 0; i < x.length; i++) {
+        if (x[i] === y[i]) continue;
+        path.push(String(i));
+        walk(x[i], y[i]);
+        path.pop();
+      }
+      return;
+    }
+    const xo = x as Record<string, unknown>;
+    const yo = y as Record<string, unknown>;
+    for (const k of Object.keys(xo)) {
+      path.push(k);
+      walk(xo[k], yo[k]);
+      path.pop();
+    }
+    for (const k of Object.keys(yo)) {
+      if (k in xo) continue;
+      path.push(k);
+      walk(undefined, yo[k]);
+      path.pop();
+    }
   };
-  walk(a, b, '');
+  walk(a, b);
   return out;
 }
