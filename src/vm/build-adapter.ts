@@ -181,10 +181,6 @@ function planDevices(view: BuildView, machine: string, rec: MachineRecord, words
   for (const word of words) {
     const driver = word.driver;
     const drec = rec.devices?.[driver];
-    if (!drec) {
-      const have = Object.keys(rec.devices ?? {}).join(', ') || 'none';
-      throw new BootError('unknown-device', `'${driver}' is not a device the simulator models on ${machine} (modelled: ${have})`);
-    }
     const dv = view.devices[driver];
     const later = newest.devices[driver];
     if ((!dv || !dv.declared) && later?.declared) {
@@ -195,6 +191,10 @@ function planDevices(view: BuildView, machine: string, rec: MachineRecord, words
       if (value === dv.requires.value || !safeBool(value)) {
         throw new BootError('device-refused', deviceRefusal(driver, machine, dv.requires.note));
       }
+    }
+    if (!drec) {
+      const have = Object.keys(rec.devices ?? {}).join(', ') || 'none';
+      throw new BootError('unknown-device', `'${driver}' is not a device the simulator models on ${machine} (modelled: ${have})`);
     }
     if (driver === 'vmgenid' && out.some((d) => d.word.driver === 'vmgenid')) {
       throw new BootError('device-refused', 'at most one vmgenid device is permitted');

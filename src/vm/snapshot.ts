@@ -35,8 +35,11 @@ const HOST_TIME_FIELDS: Record<string, readonly string[]> = {
 
 export function snapshotVm(core: VmCore): VmSnapshot {
   const devices: Record<string, unknown> = {};
-  for (const s of core.sections) devices[`${s.idstr}#${s.instanceId}`] = canonicalState(s.vmsd, s.state);
-  return { machine: core.machine, ram: core.ram.blocks.filter((b) => b.migratable).map(snapshotBlock), devices };
+  // globalstate is the host's run state around migration, not guest state (and old builds have no such section).
+  for (const s of core.sections) if (s.vmsd.name !== 'globalstate') devices[`${s.idstr}#${s.instanceId}`] = canonicalState(s.vmsd, s.state);
+  // Block order in ram_list follows max_length, which builds set differently: not guest-visible, so by name.
+  const blocks = core.ram.blocks.filter((b) => b.migratable).sort((x, y) => (x.idstr < y.idstr ? -1 : x.idstr > y.idstr ? 1 : 0));
+  return { machine: core.machine, ram: blocks.map(snapshotBlock), devices };
 }
 
 function snapshotBlock(b: RamBlock): RamBlockSnapshot {
