@@ -1,0 +1,84 @@
+/**
+ * A refused stream leaves the destination as it was: RAM pages, block
+ * lengths, section states and device models. Refusals placed late in the
+ * stream (after all RAM and most devices were read) are the ones that would
+ * expose a half-applied load.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseStream } from '../../../src/migration/index.js';
+import { boot, incoming, snapshotDifferences } from '../../../src/vm.js';
+
+const DEVICES = ['e1000', 'vmgenid,guid=324e6eaf-d1d1-4bf6-bf41-b9bb6c91fb87'];
+
+function sectionBody(bytes: Uint8Array, idstr: string): { bodyOffset: number; end: number } {
+  const item = parseStream(bytes).items.find((i) => i.kind === 'section' && i.idstr === idstr && i.type === 'full');
+  if (!item || item.kind !== 'section') throw new Error(`no section ${idstr}`);
+  return { bodyOffset: item.bodyOffset, end: item.end };
+}
+
+describe('a refused load changes nothing', () => {
+  const src = boot('7.2', 'pc-q35-7.2', { devices: DEVICES, seed: 4 });
+  const good = src.save();
+
+  it('the unmodified stream is accepted (control)', () => {
+    const dst = incoming('7.2', 'pc-q35-7.2', { devices: DEVICES });
+    expect(dst.load(good).accepted).toBe(true);
+  });
+
+  it('truncated in the last device section: refused, RAM and devices untouched', () => {
+    const { bodyOffset } = sectionBody(good, 'globalstate');
+    const cut = good.slice(0, bodyOffset + 2);
+    const dst = incoming('7.2', 'pc-q35-7.2', { devices: DEVICES });
+    const before = dst.snapshot();
+    const statesBefore = dst.sections.map((s) => s.state);
+    const r = dst.load(cut);
+    expect(r.accepted).toBe(false);
+    expect(r.error?.code).toBe('wire.truncated');
+    expect(snapshotDifferences(before, dst.snapshot())).toEqual([]);
+    expect(dst.sections.map((s) => s.state)).toEqual(statesBefore);
+    expect(dst.ram.blocks.every((b) => b.pages.size === 0)).toBe(true);
+  });
+
+  it('e1000 with another vendor id: "Bad config data" from the PCI core, nothing applied', () => {
+    // e1000's section starts with VMSTATE_PCI_DEVICE: be32 version_id, then config[0..255];
+    // config[0] is the low byte of the vendor id 0x8086 (little-endian in config space).
+    const { bodyOffset } = sectionBody(good, '0000:00:01.0/e1000');
+    const bad = good.slice();
+    expect(bad[bodyOffset + 4]).toBe(0x86);
+    bad[bodyOffset + 4] = 0x87;
+    const dst = incoming('7.2', 'pc-q35-7.2', { devices: DEVICES });
+    const before = dst.snapshot();
+    const configBefore = dst.sections.find((s) => s.idstr.endsWith('/e1000'))!.pci!.dev.config.slice();
+    const r = dst.load(bad);
+    expect(r.error?.code).toBe('pci.bad-config-data');
+    // hw/pci/pci.c get_pci_config_device: "%s: Bad config data: i=0x%x read: %x device: %x cmask: %x wmask: %x w1cmask:%x"
+    // with the vendor id byte: checked (cmask 0xff), read-only (wmask 0), not RW1C.
+    expect(r.error?.message).toBe('get_pci_config_device: Bad config data: i=0x0 read: 87 device: 86 cmask: ff wmask: 0 w1cmask:0');
+    expect(snapshotDifferences(before, dst.snapshot())).toEqual([]);
+    expect(dst.sections.find((s) => s.idstr.endsWith('/e1000'))!.pci!.dev.config).toEqual(configBefore);
+    expect(dst.firmware.vmgenidAddr).toBe(0);
+  });
+
+  it('guest-writable config bytes may differ (the interrupt line is in wmask)', () => {
+    const { bodyOffset } = sectionBody(good, '0000:00:01.0/e1000');
+    const other = good.slice();
+    other[bodyOffset + 4 + 0x3c] = 0x05; // PCI_INTERRUPT_LINE
+    const dst = incoming('7.2', 'pc-q35-7.2', { devices: DEVICES });
+    const r = dst.load(other);
+    expect(r.accepted).toBe(true);
+    expect(dst.sections.find((s) => s.idstr.endsWith('/e1000'))!.pci!.dev.config[0x3c]).toBe(0x05);
+  });
+
+  it('an accepted load commits vmgenid: the destination writes its own GUID at the loaded address', () => {
+    const dst = incoming('7.2', 'pc-q35-7.2', { devices: ['e1000', 'vmgenid,guid=00000000-1111-2222-3333-444444444444'] });
+    expect(dst.load(good).accepted).toBe(true);
+    expect(dst.firmware.vmgenidAddr).toBe(src.firmware.vmgenidAddr);
+    const diff = snapshotDifferences(src.snapshot(), dst.snapshot());
+    // Only the page holding the GUID differs: vmgenid_post_load writes the destination's GUID (seed 004).
+    expect(diff).toEqual([`ram.${src.ram.blocks.findIndex((b) => b.idstr === 'pc.ram') >= 0 ? sortedIndex(src, 'pc.ram') : -1}.pages.${Math.floor(src.firmware.vmgenidAddr / 4096)}`]);
+  });
+});
+
+function sortedIndex(vm: { ram: { blocks: { idstr: string }[] } }, idstr: string): number {
+  return vm.ram.blocks.map((b) => b.idstr).sort().indexOf(idstr);
+}
