@@ -180,7 +180,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   };
   let details: fc.RunDetails<[FuzzCase]>;
   const sync = o.target.loadSync?.bind(o.target);
-  if (!sync && o.target.concurrency > 1) {
+  if ((!sync && o.target.concurrency > 1) || (o.against && o.against.concurrency > 1)) {
     details = await runPooled(o, arb, rngSeed, stats, checkClaims, external, started);
     if (details.failed) firstFailRun = stats.runs;
   } else if (sync && !o.against) {
@@ -266,7 +266,7 @@ async function runPooled(
       else if (stats.runs % 16 === 0) o.onProgress?.(stats.runs);
     }
   };
-  await Promise.all(Array.from({ length: o.target.concurrency }, worker));
+  await Promise.all(Array.from({ length: Math.max(o.target.concurrency, o.against?.concurrency ?? 1) }, worker));
   const interrupted = next < cases.length && failIndex < 0;
   const base = { failed: false, interrupted, numRuns: stats.runs, numSkips: 0, numShrinks: 0, seed: rngSeed, counterexample: null, counterexamplePath: null, errorInstance: null, failures: [], executionSummary: [], verbose: 0, runConfiguration: {} } as unknown as fc.RunDetails<[FuzzCase]>;
   if (failIndex < 0) return base;

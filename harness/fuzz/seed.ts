@@ -38,6 +38,14 @@ export interface FuzzSeed {
    * versions and lengths) without parsing a vmdesc on every load.
    */
   descriptions: Map<string, VMStateDescription>;
+  /**
+   * Local state by "idstr#instance": what the capture's source held, decoded
+   * with the same descriptions. A destination of the same machine starts
+   * from these values, so *_EQUAL fields (vmmouse queue_size, PCIBUS nirq...)
+   * are checked against real ones. Deep-frozen: shared by every load, and a
+   * loader that mutated local state in place would throw (a finding).
+   */
+  states: Map<string, StateObject>;
 }
 
 export interface SeedBlock {
@@ -91,7 +99,8 @@ export function loadSeed(name: string): FuzzSeed {
     .filter((b) => b.migratable)
     .map((b) => ({ idstr: b.idstr, usedLength: b.usedLength, maxLength: b.maxLength, resizeable: b.resizeable, pages: Math.ceil(b.usedLength / 4096) }));
   const descriptions = localDescriptions(capture, profile);
-  const seed: FuzzSeed = { name, machine: entry.machine, profile, base, ramSectionId: ramItem?.sectionId ?? 0, blocks, devices, descriptions };
+  const states = localStates(devices, descriptions);
+  const seed: FuzzSeed = { name, machine: entry.machine, profile, base, ramSectionId: ramItem?.sectionId ?? 0, blocks, devices, descriptions, states };
   cache.set(name, seed);
   return seed;
 }
@@ -126,11 +135,27 @@ function attachPciBus(out: Map<string, VMStateDescription>, profile: QemuProfile
   }
 }
 
-/** Local state a destination starts from for sections that check against it (*_EQUAL). */
-function localState(vmsd: VMStateDescription): StateObject | undefined {
-  if (vmsd.name !== 'PCIBUS') return undefined;
-  const f = vmsd.fields.find((x) => x.name === 'irq_count');
-  return f && f.kind === 'varray' ? pciBusState(createPciBus(f.max)) : undefined;
+function localStates(devices: SectionItem[], descriptions: Map<string, VMStateDescription>): Map<string, StateObject> {
+  const out = new Map<string, StateObject>();
+  for (const d of devices) {
+    const key = sectionKey(d.idstr, d.instanceId);
+    const vmsd = descriptions.get(key);
+    if (!vmsd || d.body.kind !== 'vmstate') continue;
+    if (vmsd.name === 'PCIBUS') {
+      const f = vmsd.fields.find((x) => x.name === 'irq_count');
+      if (f && f.kind === 'varray') out.set(key, deepFreeze(pciBusState(createPciBus(f.max))));
+      continue;
+    }
+    out.set(key, deepFreeze(d.body.state));
+  }
+  return out;
+}
+
+/** Freezes objects and arrays (typed arrays cannot be frozen; pages and buffers are never written in place). */
+function deepFreeze<T>(v: T): T {
+  if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v) || Object.isFrozen(v)) return v;
+  for (const x of Object.values(v as object)) deepFreeze(x);
+  return Object.freeze(v);
 }
 
 /**
@@ -143,7 +168,7 @@ export function seedDestination(seed: FuzzSeed): Destination {
     const vmsd = seed.descriptions.get(sectionKey(s.idstr, s.instanceId));
     if (!vmsd) continue;
     s.vmsd = vmsd;
-    const state = localState(vmsd);
+    const state = seed.states.get(sectionKey(s.idstr, s.instanceId));
     if (state) s.state = state;
   }
   return dest;

@@ -1,16 +1,28 @@
 import { sectionKey, type Destination } from '../../src/migration/index.js';
-import type { StateObject, Value } from '../../src/vmstate/index.js';
 
 /**
  * A canonical, comparable picture of a destination: per RAM block its used
  * length and a hash of every held page (content, not identity, so a loader
- * that scribbles on a committed page in place is caught), per section a
- * hash of its state. Cheap for the fuzzer's destinations, which hold a few
- * canary pages and small states before a load.
+ * that scribbles on a committed page in place is caught), per section the
+ * identity of its state object. Cheap for the fuzzer's destinations, which
+ * hold a few canary pages before a load.
  */
 export interface DestSnapshot {
   ram: { idstr: string; usedLength: number; pages: number; hash: number }[];
-  sections: { key: string; hash: number }[];
+  /** Section states by identity: the seed's states are deep-frozen, so a state can only change by being replaced. */
+  sections: { key: string; id: number }[];
+}
+
+const ids = new WeakMap<object, number>();
+let nextId = 1;
+
+function identity(o: object): number {
+  let id = ids.get(o);
+  if (id === undefined) {
+    id = nextId++;
+    ids.set(o, id);
+  }
+  return id;
 }
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -19,6 +31,7 @@ const FNV_PRIME = 0x01000193;
 function mix(h: number, x: number): number {
   return Math.imul(h ^ (x & 0xff), FNV_PRIME) >>> 0;
 }
+
 
 /** FNV-style over 32-bit words (pages are 4-aligned multiples of 4), bytewise for any tail. */
 function hashBytes(h: number, b: Uint8Array): number {
@@ -32,23 +45,6 @@ function hashBytes(h: number, b: Uint8Array): number {
   return h >>> 0;
 }
 
-function hashString(h: number, s: string): number {
-  for (let i = 0; i < s.length; i++) h = mix(mix(h, s.charCodeAt(i)), s.charCodeAt(i) >> 8);
-  return h;
-}
-
-function hashValue(h: number, v: Value): number {
-  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return hashString(h, `${typeof v}:${String(v)}`);
-  if (v instanceof Uint8Array) return hashBytes(mix(h, 0xb1), v);
-  if (Array.isArray(v)) return v.reduce<number>((acc, x) => hashValue(mix(acc, 0xa1), x), mix(h, v.length));
-  return hashState(h, v);
-}
-
-function hashState(h: number, s: StateObject): number {
-  for (const k of Object.keys(s).sort()) h = hashValue(hashString(h, k), s[k]!);
-  return h;
-}
-
 export function snapshotDestination(dest: Destination): DestSnapshot {
   return {
     ram: dest.ram.blocks.map((b) => {
@@ -56,8 +52,7 @@ export function snapshotDestination(dest: Destination): DestSnapshot {
       for (const index of [...b.pages.keys()].sort((x, y) => x - y)) h = hashBytes(mix(mix(h, index), index >> 8), b.pages.get(index)!);
       return { idstr: b.idstr, usedLength: b.usedLength, pages: b.pages.size, hash: h };
     }),
-    // Sections without state hash to 0 on both sides; only stateful ones are listed.
-    sections: dest.sections.filter((s) => s.state).map((s) => ({ key: sectionKey(s.idstr, s.instanceId), hash: hashState(FNV_OFFSET, s.state!) })),
+    sections: dest.sections.filter((s) => s.state).map((s) => ({ key: sectionKey(s.idstr, s.instanceId), id: identity(s.state!) })),
   };
 }
 
@@ -72,8 +67,8 @@ export function diffSnapshots(a: DestSnapshot, b: DestSnapshot): string[] {
     else if (x.pages !== y.pages || x.hash !== y.hash) out.push(`RAM block ${x.idstr} pages changed (${x.pages} -> ${y.pages} held)`);
   }
   if (b.ram.length !== a.ram.length) out.push(`RAM block count ${a.ram.length} -> ${b.ram.length}`);
-  const secs = new Map(b.sections.map((x) => [x.key, x.hash]));
-  for (const s of a.sections) if (secs.get(s.key) !== s.hash) out.push(`section ${s.key} state changed`);
+  const secs = new Map(b.sections.map((x) => [x.key, x.id]));
+  for (const s of a.sections) if (secs.get(s.key) !== s.id) out.push(`section ${s.key} state changed`);
   const before = new Set(a.sections.map((s) => s.key));
   for (const s of b.sections) if (!before.has(s.key)) out.push(`section ${s.key} state set`);
   return out;

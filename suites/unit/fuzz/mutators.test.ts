@@ -120,6 +120,18 @@ describe('mutators', () => {
     expect(new ProfileTarget(s).loadSync(m.bytes).verdict).toMatchObject({ kind: 'refused', code: 'ram.block-not-migratable', message: 'block pc.rom should not be migrated !' });
   });
 
+  it('vmstate.body-byte on vmmouse queue_size (an *_EQUAL field) is refused as real QEMU 7.2 refused it', () => {
+    // Found by `migcompat fuzz --against qemu:...`: QEMU 7.2 printed "400 != ff0400" and
+    // "Failed to load vmmouse:queue_size" for this byte. The destination starts from the
+    // capture's own state, so the local queue_size is the real 1024.
+    const i = seed.devices.findIndex((d) => d.idstr === 'vmmouse');
+    const m = materialize(seed, { plan: { ...SMALL_PLAN, sections: [i] }, mutation: { op: 'vmstate.body-byte', a: 0, b: 1 } });
+    expect(m.note).toBe('vmstate.body-byte: vmmouse body byte 1 = 0xff');
+    const v = target.loadSync(m.bytes).verdict;
+    expect(v).toMatchObject({ kind: 'refused', code: 'vmstate.equal-mismatch' });
+    expect(v.kind === 'refused' && v.message).toContain('400 != ff0400');
+  });
+
   it('every mutator is found by name and the list has no duplicates', () => {
     const names = MUTATORS.map((m) => m.name);
     expect(new Set(names).size).toBe(names.length);
