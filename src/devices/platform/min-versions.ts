@@ -15,4 +15,5 @@ export const MIN_VERSION_FROM_SOURCE: Record<string, number> = {
   i2c_bus: 1, // hw/i2c/core.c vmstate_i2c_bus: version 1, minimum 1
   ide: 0, // hw/ide/pci.c vmstate_ide_pci: version 3, minimum 0
   'isa-ide': 0, // hw/ide/isa.c vmstate_ide_isa: version 3, minimum 0
+  'cpu/msr_smi_count': 1, // target/i386/machine.c vmstate_msr_smi_count: version 1, minimum 1 (seen after boot only)
 };

@@ -22,6 +22,11 @@ export const NEEDED_FROM_SOURCE: Record<string, (s: StateObject) => boolean> = {
   // target/i386/machine.c poll_control_msr_needed: env.poll_control_msr != 1
   'cpu/poll_control_msr': (s) => s['env.poll_control_msr'] !== undefined && BigInt(s['env.poll_control_msr'] as bigint) !== 1n,
   ...CPU_NEEDED,
+  // msr_smi_count_needed: cpu->migrate_smi_count && env.msr_smi_count != 0. The
+  // property x-migrate-smi-count (off up to the 2.11 machine types,
+  // pc_compat_2_11) is configuration, not state: a state that carries a
+  // non-zero count is taken to have it on.
+  'cpu/msr_smi_count': (s) => s['env.msr_smi_count'] !== undefined && BigInt(s['env.msr_smi_count'] as bigint) !== 0n,
 };
 
 export function descriptionFromSchema(schema: PlatformSchema): VMStateDescription {

@@ -53,6 +53,10 @@ class SchemaCollector {
     return key;
   }
 
+  withMinPublic(s: PlatformSchema): PlatformSchema {
+    return this.withMin(s);
+  }
+
   private withMin(s: PlatformSchema): PlatformSchema {
     const min = this.minVersions.get(s.name) ?? MIN_VERSION_FROM_SOURCE[s.name];
     const out: PlatformSchema = { name: s.name, version: s.version, fields: [] };
@@ -174,6 +178,22 @@ function machineRecord(dir: string, machine: string, suppressed: boolean, schema
   return m;
 }
 
+/**
+ * Subsections a machine sends once its firmware ran (boot-M.bin) join the
+ * schema its default section uses: their layouts are real, the default
+ * state still does not carry them.
+ */
+function addBootedSubsections(dir: string, machine: string, m: MachineRecord, schemas: SchemaCollector): void {
+  const path = join(dir, `boot-${machine}.bin`);
+  if (!existsSync(path)) return;
+  for (const s of scanStream(new Uint8Array(readFileSync(path))).sections) {
+    const rec = m.sections.find((r) => r.id === s.idstr && r.inst === s.instance_id);
+    const schema = rec && schemas.table[rec.schema];
+    if (!schema) continue;
+    for (const sub of schemaFromVmdesc(s.vmdesc).subsections ?? []) mergeSubsection(schema, schemas.withMinPublic(sub));
+  }
+}
+
 function main(dir: string, dumpPath: string): void {
   const dump = JSON.parse(readFileSync(dumpPath, 'utf8')) as Record<string, unknown>;
   const schemas = new SchemaCollector(minVersionsFromDump(dump));
@@ -186,6 +206,7 @@ function main(dir: string, dumpPath: string): void {
     .sort(compareMachines);
   const data: PlatformData = { qemu: '7.2', machines: {} };
   for (const machine of machines) data.machines[machine] = machineRecord(dir, machine, suppressed[machine] === true, schemas, bodies);
+  for (const machine of machines) addBootedSubsections(dir, machine, data.machines[machine]!, schemas);
   for (const schema of Object.values(schemas.table)) {
     if (schema.name === 'cpu') schema.subsections = withCpuSubsections(schema.subsections ?? []);
   }

@@ -6,7 +6,10 @@
  * For every machine type `-machine help` lists (aliases, `none` and
  * `x-remote` left out): plain-M.bin (a paused `-nodefaults -m 32M` guest
  * migrated to a socket) with plain-M.rb (`info ramblock` after it), and for
- * the PC machine types devs-M.bin / devs-M.rb with OPTIONAL_DEVICE_ARGS.
+ * the PC machine types devs-M.bin / devs-M.rb with OPTIONAL_DEVICE_ARGS, and
+ * boot-M.bin, the plain machine after 2 s of firmware (SeaBIOS / qboot),
+ * whose extra subsections (cpu/msr_smi_count ...) give real layouts for
+ * subsections the paused machine does not send.
  * suppress-vmdesc.json records `qom-get /machine suppress-vmdesc`; machine
  * types where it is on are captured with suppress-vmdesc=off so their stream
  * still has a vmdesc to measure sections by (nothing else changes: the
@@ -32,6 +35,7 @@ export const OPTIONAL_DEVICE_ARGS = [
 ];
 const VMGENID_ARGS = ['-device', 'vmgenid'];
 const TIMEOUT_MS = 30_000;
+const BOOT_MS = 2000;
 
 export function listMachines(qemu: string): string[] {
   const text = execFileSync(qemu, ['-machine', 'help'], { encoding: 'utf8' });
@@ -96,7 +100,7 @@ export interface Capture {
 }
 
 /** Boots `machineArg` paused, migrates it into a socket, returns the bytes and `info ramblock`. */
-export async function captureOne(qemu: string, machineArg: string, extra: string[] = []): Promise<Capture> {
+export async function captureOne(qemu: string, machineArg: string, extra: string[] = [], runMs = 0): Promise<Capture> {
   const dir = mkdtempSync(join(tmpdir(), 'migcompat-platform-'));
   const qmpPath = join(dir, 'qmp.sock');
   const migPath = join(dir, 'mig.sock');
@@ -109,6 +113,12 @@ export async function captureOne(qemu: string, machineArg: string, extra: string
     const qmp = new Qmp(await connectRetry(qmpPath, child).catch((e: Error) => { throw new Error(`${e.message}: ${stderr.trim()}`); }));
     await qmp.execute('qmp_capabilities');
     const suppressVmdesc = (await qmp.execute('qom-get', { path: '/machine', property: 'suppress-vmdesc' })) === true;
+    if (runMs > 0) {
+      // Let the firmware run (SeaBIOS sets up PCI, PS/2, RTC, ACPI ...), then stop and migrate that state.
+      await qmp.execute('cont');
+      await new Promise((r) => setTimeout(r, runMs));
+      await qmp.execute('stop');
+    }
     const chunks: Buffer[] = [];
     const received = new Promise<void>((resolve, reject) => {
       const server = createServer((c) => {
@@ -133,8 +143,8 @@ export async function captureOne(qemu: string, machineArg: string, extra: string
   }
 }
 
-async function captureTo(out: string, name: string, qemu: string, machineArg: string, extra: string[]): Promise<Capture> {
-  const c = await captureOne(qemu, machineArg, extra);
+async function captureTo(out: string, name: string, qemu: string, machineArg: string, extra: string[], runMs = 0): Promise<Capture> {
+  const c = await captureOne(qemu, machineArg, extra, runMs);
   writeFileSync(join(out, `${name}.bin`), c.stream);
   writeFileSync(join(out, `${name}.rb`), JSON.stringify(c.infoRamblock));
   return c;
@@ -147,6 +157,8 @@ async function main(out: string, qemu: string): Promise<void> {
     suppressed[m] = plain.suppressVmdesc;
     const arg = plain.suppressVmdesc ? `${m},suppress-vmdesc=off` : m;
     if (plain.suppressVmdesc) await captureTo(out, `plain-${m}`, qemu, arg, []);
+    // The same after 2 s of firmware: only its subsection layouts are used (see build-data.ts).
+    await captureTo(out, `boot-${m}`, qemu, arg, [], BOOT_MS);
     if (m.startsWith('pc-')) {
       // vmgenid needs fw_cfg DMA, which old machine types lack: then without it.
       await captureTo(out, `devs-${m}`, qemu, arg, [...OPTIONAL_DEVICE_ARGS, ...VMGENID_ARGS]).catch(() =>

@@ -59,3 +59,14 @@ describe('cpu subsections from target/i386/machine.c', () => {
     expect(w.finish().length - c.body.length).toBe(1 + 1 + 'cpu/fpop_ip_dp'.length + 4 + 2 + 8 + 8);
   });
 });
+
+describe('cpu/msr_smi_count, recorded from a machine whose firmware ran', () => {
+  it('comes after poll_control_msr and is needed once SMIs were counted', () => {
+    const c = cpu();
+    const names = c.description.subsections!.map((s) => s.name);
+    expect(names.indexOf('cpu/msr_smi_count')).toBeGreaterThan(names.indexOf('cpu/poll_control_msr'));
+    const w = new WireWriter();
+    saveVMState(w, c.description, { ...c.state, 'env.msr_smi_count': 2n });
+    expect([...w.finish()]).toEqual([...c.body, ...subsectionBytes('cpu/msr_smi_count', 1, be64(2n))]);
+  });
+});
