@@ -3,45 +3,31 @@
  * (src/devices/platform/qemu-7.2/*.json), as section descriptions with
  * their default state, and the RAM blocks of each machine type.
  *
- * The platform folder's own loader (`platformSections`) was not exported
- * when this was written, so this reads the committed data through the
- * platform folder's schema types and `descriptionFromSchema`. Everything
+ * Written before the platform folder exported `platformSections`; it reads
+ * the same committed data with the platform folder's types and
+ * `descriptionFromSchema`, plus the device records (PCI or not, slot, ROM
+ * blocks) the build adapter needs. Everything
  * here is derived constant data, computed once per schema or body and
  * shared read-only: callers copy before they mutate (see state-path.ts).
  */
-import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { WireReader } from '../wire/index.js';
 import { loadVMState, type StateObject, type VMStateDescription } from '../vmstate/index.js';
 import { descriptionFromSchema } from '../devices/platform/to-description.js';
 import type { BodyTable, DeviceRecord, MachineRecord, PlatformData, SchemaTable, SectionRecord } from '../devices/platform/data-types.js';
 import type { PlatformSchema } from '../devices/platform/schema.js';
+// JSON modules, as the platform folder imports them: tsc copies them next to the compiled code.
+import machinesJson from '../devices/platform/qemu-7.2/machines.json' with { type: 'json' };
+import schemasJson from '../devices/platform/qemu-7.2/schemas.json' with { type: 'json' };
+import bodiesJson from '../devices/platform/qemu-7.2/bodies.json' with { type: 'json' };
 
-function readJson<T>(name: string): T {
-  // Next to this module's folder (src/ under vitest, or dist/src/ if the data is copied there),
-  // else the source tree seen from dist/src/vm (tsc does not copy JSON).
-  const candidates = [
-    new URL(`../devices/platform/qemu-7.2/${name}`, import.meta.url),
-    new URL(`../../../src/devices/platform/qemu-7.2/${name}`, import.meta.url),
-  ];
-  for (const url of candidates) {
-    try {
-      return JSON.parse(readFileSync(url, 'utf8')) as T;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
-  }
-  throw new Error(`platform data ${name} not found (looked in ${candidates.map(String).join(', ')})`);
-}
-
-let data: { machines: PlatformData; schemas: SchemaTable; bodies: BodyTable } | undefined;
-function platformData(): { machines: PlatformData; schemas: SchemaTable; bodies: BodyTable } {
-  data ??= {
-    machines: readJson<PlatformData>('machines.json'),
-    schemas: readJson<SchemaTable>('schemas.json'),
-    bodies: readJson<BodyTable>('bodies.json'),
-  };
-  return data;
+const DATA = {
+  machines: machinesJson as unknown as PlatformData,
+  schemas: schemasJson as unknown as SchemaTable,
+  bodies: bodiesJson as unknown as BodyTable,
+};
+function platformData(): typeof DATA {
+  return DATA;
 }
 
 /** Machine types the real 7.2 binary offered when the data was recorded. */
