@@ -3,8 +3,8 @@
  * build with the cell's seed (firmware and workload), migrate out, load into
  * a fresh destination of the other build, and compare the canonical
  * guest-visible snapshots. A round trip carries the migrated machine on:
- * A -> B, then B's loaded machine migrates back to a fresh A, and the end
- * state is compared with what B sent.
+ * A -> B, B's loaded machine runs one workload round, then migrates back to a
+ * fresh A, and A's end state is compared with what B sent.
  */
 import { boot, loadInto, snapshotText, type Vm, type VmSnapshot } from '../../src/vm.js';
 import { SimTarget, verdictOf } from '../targets/sim-target.js';
@@ -76,6 +76,9 @@ export function migrateSimulated(cell: PlannedCell): CellOutcome {
   if (cell.direction !== 'round-trip') return there.outcome;
   const o1 = there.outcome;
   if (there.dest === undefined || o1.sourceState !== o1.destState) return o1;
+  // The guest runs on B before it comes back, as it would in a real round trip
+  // (and an incoming machine that never ran would still be in 'prelaunch').
+  there.dest.runWorkload(1);
   const back = hop(there.dest, cell, { from: cell.to, to: cell.from });
   const o2 = back.outcome;
   // Each hop compares what its source sent with what its destination holds (B keeps
