@@ -99,3 +99,25 @@ describe('machine aliases', () => {
     expect(ramBlocks('q35')).toEqual(ramBlocks('pc-q35-7.2'));
   });
 });
+
+describe('PCI addr=', () => {
+  // Real QEMU 7.2, pc-q35-7.2 with -device e1000,addr=05 -device virtio-net-pci
+  // -device pvpanic-pci,addr=0x2.0: sections 0000:00:05.0/e1000,
+  // 0000:00:01.0/virtio-net, 0000:00:02.0/pvpanic-pci in that order; RAM blocks
+  // ... pc.bios, 0000:00:05.0/e1000.rom, 0000:00:01.0/virtio-net-pci.rom, pc.rom ...
+  const devices = ['e1000,addr=05', 'virtio-net-pci', 'pvpanic-pci,addr=0x2.0'];
+
+  it('explicit slots are taken, the others get the lowest free slot, in command-line order', () => {
+    const pci = platformSections('pc-q35-7.2', devices).map((s) => s.idstr).filter((id) => /^0000:00:0[0-9]\.0\/(e1000|virtio|pvpanic)/.test(id));
+    expect(pci).toEqual(['0000:00:05.0/e1000', '0000:00:01.0/virtio-net', '0000:00:02.0/pvpanic-pci']);
+    expect(ramBlocks('pc-q35-7.2', devices).map((b) => b.idstr)).toEqual([
+      'pc.ram', '/rom@etc/acpi/tables', 'pc.bios', '0000:00:05.0/e1000.rom', '0000:00:01.0/virtio-net-pci.rom', 'pc.rom', '/rom@etc/table-loader', '/rom@etc/acpi/rsdp',
+    ]);
+  });
+
+  it('refuses a slot the board or an earlier device holds', () => {
+    expect(() => platformSections('pc-q35-7.2', ['e1000,addr=1f'])).toThrow(PlatformConfigError);
+    expect(() => platformSections('pc-i440fx-7.2', ['e1000,addr=01'])).toThrow('slot 1 function 0 not available');
+    expect(() => platformSections('pc-q35-7.2', ['e1000', 'virtio-net-pci,addr=1'])).toThrow(PlatformConfigError);
+  });
+});
