@@ -11,6 +11,7 @@ import { parseDeviceWord, parseRamWords, type BootOptions } from './options.js';
 import { bindPci, pciStateFromDevice } from './pci-model.js';
 import { registerKnownBars } from './pci-bars.js';
 import { createPrng } from './prng.js';
+import { withFwCfgChecks } from './fw-cfg-checks.js';
 import type { VmCore, VmSection } from './vm-core.js';
 
 export function planFor(build: string, machine: string, opts: BootOptions): MachinePlan {
@@ -33,6 +34,7 @@ export function instantiate(build: string, machine: string, opts: BootOptions): 
       state: s.state,
       ...(s.device === undefined ? {} : { device: s.device }),
     };
+    if (s.vmsd.name === 'fw_cfg') return { ...base, vmsd: withFwCfgChecks(s.vmsd, plan.reference, ram) };
     const bound = bindPci(s.idstr, s.vmsd, s.state, devfnOf(s.idstr, i));
     if (!bound) return base;
     const driver = s.device === undefined ? undefined : s.device.split(',')[0];

@@ -82,3 +82,22 @@ describe('a refused load changes nothing', () => {
 function sortedIndex(vm: { ram: { blocks: { idstr: string }[] } }, idstr: string): number {
   return vm.ram.blocks.map((b) => b.idstr).sort().indexOf(idstr);
 }
+
+describe('fw_cfg acpi_mr sizes are checked against the destination blocks', () => {
+  it('a table size above max_length is refused, nothing applied', () => {
+    const good = boot('7.2', 'pc-q35-7.2', { seed: 8 }).save();
+    const { bodyOffset, end } = sectionBody(good, 'fw_cfg');
+    const body = Buffer.from(good.subarray(bodyOffset, end));
+    // Subsection header: 0x05, name length, "fw_cfg/acpi_mr", be32 version, then be64 table_mr_size.
+    const at = bodyOffset + body.indexOf('fw_cfg/acpi_mr') + 'fw_cfg/acpi_mr'.length + 4;
+    const bad = good.slice();
+    new DataView(bad.buffer).setBigUint64(at, 0x300000n);
+    const dst = incoming('7.2', 'pc-q35-7.2');
+    const before = dst.snapshot();
+    const r = dst.load(bad);
+    // /rom@etc/acpi/tables has max_length 0x200000 on 7.2 (info ramblock); wording of qemu_ram_resize.
+    expect(r.error?.code).toBe('fwcfg.acpi-mr-too-large');
+    expect(r.error?.message).toBe('Size too large: /rom@etc/acpi/tables: 0x300000 > 0x200000');
+    expect(snapshotDifferences(before, dst.snapshot())).toEqual([]);
+  });
+});
