@@ -8,6 +8,7 @@ export {
   OPTIONAL_DEVICE_DRIVERS,
   MACHINE_ALIASES,
   resolveMachine,
+  parseRamSize,
 } from './platform.js';
 export type { PlatformSection, PlatformSectionOptions, PlatformRamBlock, PlatformStreamInfo } from './platform.js';
 export { descriptionFromSchema, NEEDED_FROM_SOURCE } from './to-description.js';

@@ -102,10 +102,11 @@ const LATE_SECTIONS = new Set(['acpi_build', 'globalstate']);
  * `memdevSizes` gives the size of each -object memory-backend an
  * ivshmem-plain device names (default: the 4 MiB of the capture).
  */
-export function ramBlocks(machine: string, devices: string[] = [], ramSize = 32 * 1024 * 1024, memdevSizes: Record<string, number> = {}): PlatformRamBlock[] {
+export function ramBlocks(machine: string, devices: string[] = [], ramSize: number | string = 32 * 1024 * 1024, memdevSizes: Record<string, number> = {}): PlatformRamBlock[] {
   const m = machineRecord(machine);
+  const bytes = typeof ramSize === 'number' ? ramSize : parseRamSize(ramSize);
   const blocks: PlatformRamBlock[] = m.ramBlocks.map((b, i) =>
-    i === 0 && /^(pc|microvm)\.ram$/.test(b[0]) ? { idstr: b[0], used_length: ramSize, max_length: ramSize } : toBlock(b),
+    i === 0 && /^(pc|microvm)\.ram$/.test(b[0]) ? { idstr: b[0], used_length: bytes, max_length: bytes } : toBlock(b),
   );
   for (const p of placeDevices(machine, m, devices)) {
     for (const b of p.rec.ramBlocks ?? []) {
@@ -121,6 +122,14 @@ export function ramBlocks(machine: string, devices: string[] = [], ramSize = 32 
   }
   // Array.prototype.sort is stable: equal max_length keeps creation order.
   return blocks.sort((a, b) => b.max_length - a.max_length);
+}
+
+/** QEMU's -m syntax: a bare number is MiB; K, M, G, T suffixes (optionally with B / iB). */
+export function parseRamSize(text: string): number {
+  const hit = /^(\d+(?:\.\d+)?)\s*([kmgt])?(?:i?b)?$/i.exec(text.trim());
+  if (!hit) throw new PlatformConfigError(`Parameter 'size' expects a non-negative number below 2^64: ${text}`);
+  const shift = { k: 10, m: 20, g: 30, t: 40 }[(hit[2] ?? 'm').toLowerCase() as 'k' | 'm' | 'g' | 't'];
+  return Math.round(Number(hit[1]) * 2 ** shift);
 }
 
 interface PlacedDevice {

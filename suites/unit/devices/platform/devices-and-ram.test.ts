@@ -121,3 +121,11 @@ describe('PCI addr=', () => {
     expect(() => platformSections('pc-q35-7.2', ['e1000', 'virtio-net-pci,addr=1'])).toThrow(PlatformConfigError);
   });
 });
+
+describe('RAM size in -m syntax', () => {
+  it('a bare number is MiB, suffixes K/M/G', () => {
+    expect(ramBlocks('pc-q35-7.2', [], '64')[0]!.used_length).toBe(64 << 20);
+    expect(ramBlocks('pc-q35-7.2', [], '1G')[0]!.max_length).toBe(1 << 30);
+    expect(ramBlocks('microvm', [], '32M')[0]).toEqual({ idstr: 'microvm.ram', used_length: 32 << 20, max_length: 32 << 20 });
+  });
+});
