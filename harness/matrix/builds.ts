@@ -2,7 +2,7 @@
  * The builds a matrix runs: the simulated catalog, filtered by the user's
  * `--builds` words, plus real binaries named by their query-version.
  */
-import { getBuild, listBuilds } from '../../src/builds/index.js';
+import { deviceAvailability, getBuild, listBuilds } from '../../src/builds/index.js';
 import { compareVersions } from '../../src/machines/index.js';
 import { referenceMachine } from '../../src/vm/build-adapter.js';
 import { listMachines, queryVersion } from '../targets/qemu-info.js';
@@ -103,4 +103,24 @@ export function qemuBuildFrom(path: string, versionText: string, machines: strin
   const ref: BuildRef = { name: `qemu-${versionText}`, kind: 'qemu', version: versionText, path, machines };
   if (catalogVersion !== undefined) ref.catalogVersion = catalogVersion;
   return ref;
+}
+
+/**
+ * A simulated build runs a device set when the catalog has every device for
+ * that machine type (vmgenid is absent before 2.9, and refused where fw_cfg
+ * has no DMA); devices the catalog does not declare are left to the run.
+ * Real binaries are not second-guessed.
+ */
+export function canRunDevices(build: BuildRef, machine: string, devices: readonly string[]): boolean {
+  if (build.kind !== 'sim' || build.catalogVersion === undefined) return true;
+  for (const word of devices) {
+    const driver = word.split(',')[0] ?? word;
+    try {
+      const a = deviceAvailability(build.catalogVersion, machine, driver);
+      if (a.status === 'absent' || a.status === 'refused') return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
 }

@@ -6,7 +6,7 @@
  */
 import { parseMachineName } from '../../src/machines/index.js';
 import { matchesAnyGlob } from './glob.js';
-import { compareBuildVersions } from './builds.js';
+import { canRunDevices, compareBuildVersions } from './builds.js';
 import type { BuildRef, Direction, PlannedCell } from './types.js';
 
 export interface PlanOptions {
@@ -21,6 +21,12 @@ export interface PlanOptions {
   deviceSets?: ReadonlyArray<readonly string[]>;
   ram?: string;
   seed?: number;
+  /**
+   * Whether a build can run a machine type with a device set (default:
+   * canRunDevices, the catalog's device availability for simulated builds).
+   * A build that cannot is left out of that set's cells, not failed.
+   */
+  canRun?: (build: BuildRef, machine: string, devices: readonly string[]) => boolean;
 }
 
 export interface Plan {
@@ -61,6 +67,7 @@ export function planMatrix(opts: PlanOptions): Plan {
   const deviceSets: string[][] = [[], ...(opts.deviceSets ?? []).filter((s) => s.length > 0).map((s) => [...s])];
   const ram = opts.ram ?? '32M';
   const seed = opts.seed ?? 1;
+  const canRun = opts.canRun ?? canRunDevices;
   const cells: PlannedCell[] = [];
   const add = (machine: string, dir: Direction, from: string, to: string, devices: string[]): void => {
     const id = cellId(machine, dir, from, to, devices);
@@ -68,7 +75,7 @@ export function planMatrix(opts: PlanOptions): Plan {
   };
   for (const devices of deviceSets) {
     for (const machine of machineList(builds, globs)) {
-      const offering = builds.filter((b) => b.machines.includes(machine));
+      const offering = builds.filter((b) => b.machines.includes(machine) && (devices.length === 0 || canRun(b, machine, devices)));
       for (let i = 0; i < offering.length; i++) {
         const a = offering[i]!;
         if (control) add(machine, 'control', a.name, a.name, devices);
