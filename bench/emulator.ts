@@ -55,7 +55,7 @@ export async function emulatorBench(opts: { seconds?: number } = {}): Promise<Fi
   const avg = (k: keyof MigrationTimes): number => Math.round((sum[k] / n) * 1000) / 1000;
   return [
     {
-      name: `migrations/s/core (${MACHINE} 64 MiB + e1000, boot+save+load+compare)`,
+      name: `migrations/s/core (${MACHINE} 64 MiB, boot+save+load+compare)`,
       value: Math.round(perSecond * 10) / 10,
       unit: 'migrations/s',
       target: '>= 500',

@@ -14,9 +14,24 @@ import { createPrng } from './prng.js';
 import { withFwCfgChecks } from './fw-cfg-checks.js';
 import type { VmCore, VmSection } from './vm-core.js';
 
+/**
+ * Plans are derived constant data (catalog + recorded layouts), and the
+ * matrix boots the same configurations over and over: keep the last few.
+ * Callers never mutate a plan (sections get their own state on edit).
+ */
+const PLAN_CACHE_SIZE = 64;
+const plans = new Map<string, MachinePlan>();
+
 export function planFor(build: string, machine: string, opts: BootOptions): MachinePlan {
-  const words = (opts.devices ?? []).map(parseDeviceWord);
-  return planMachine(build, machine, words, parseRamWords(opts.ram));
+  const ramBytes = parseRamWords(opts.ram);
+  const key = JSON.stringify([build, machine, opts.devices ?? [], ramBytes]);
+  let plan = plans.get(key);
+  if (!plan) {
+    plan = planMachine(build, machine, (opts.devices ?? []).map(parseDeviceWord), ramBytes);
+    if (plans.size >= PLAN_CACHE_SIZE) plans.delete(plans.keys().next().value!);
+    plans.set(key, plan);
+  }
+  return plan;
 }
 
 export function instantiate(build: string, machine: string, opts: BootOptions): VmCore {

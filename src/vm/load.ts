@@ -43,6 +43,9 @@ export function loadVm(core: VmCore, bytes: Uint8Array, log?: CheckLog): LoadVmR
   const verdict = loadStream(bytes, destinationOf(core), log ? { log } : {});
   if (!verdict.accepted) return { accepted: false, error: verdict.error, warnings: verdict.warnings };
   for (const s of core.sections) if (s.pci) commitPci(s.state, s.pci);
+  // After an incoming migration the machine runs (or is paused with -S): either way an
+  // optional globalstate is no longer sent (global_state_needed).
+  core.runState = 'running';
   if (core.vmgenid) {
     const s = core.sections.find((x) => x.vmsd.name === 'vmgenid');
     const main = findRamBlock(core.ram, core.plan.mainRam);
