@@ -9,8 +9,7 @@ import {
   type VmdescWriter,
 } from '../vmstate/index.js';
 import { QEMU_VM_FILE_VERSION, RAM_SECTION_IDSTR, RAM_SECTION_VERSION, RamFlag } from './constants.js';
-import type { RamRecord, SectionItem, StreamItem, StreamModel } from './model.js';
-import { foldZeroRuns } from './ram-records.js';
+import type { RamRecord, SectionItem, StreamItem, StreamModel, ZeroRecord } from './model.js';
 
 /**
  * Builds a StreamModel the way QEMU 7.2's savevm writes one, so the emulator
@@ -99,7 +98,7 @@ function ramSections(ram: RamSource, footers: boolean): SectionItem[] {
   const out = [section('start', ram.sectionId, RAM_SECTION_IDSTR, 0, RAM_SECTION_VERSION, { kind: 'ram', records: setup }, footers)];
   const last: { block?: string } = {};
   ram.passes.forEach((pass, i) => {
-    const records = [...foldZeroRuns(pageRecords(ram.list, pass, last)), eos()];
+    const records = [...pageRecords(ram.list, pass, last), eos()];
     const type = i === ram.passes.length - 1 ? 'end' : 'part';
     out.push(section(type, ram.sectionId, RAM_SECTION_IDSTR, 0, RAM_SECTION_VERSION, { kind: 'ram', records }, footers));
   });
@@ -110,18 +109,42 @@ function eos(): RamRecord {
   return { type: 'eos', offset: 0, flags: RamFlag.EOS, addr: 0n };
 }
 
-function* pageRecords(list: RamList, pass: RamPass, last: { block?: string }): Generator<RamRecord> {
+/**
+ * The page records of one pass, with successive zero pages folded into runs
+ * as they are generated (no object per zero page; see ZeroRecord.run).
+ */
+function pageRecords(list: RamList, pass: RamPass, last: { block?: string }): RamRecord[] {
+  const out: RamRecord[] = [];
+  let run: ZeroRecord | undefined;
+  let runNext = -1;
   for (const block of migratableBlocks(list)) {
     for (const { index, data } of pass.get(block.idstr) ?? []) {
       const cont = last.block === block.idstr;
       last.block = block.idstr;
-      const zero = !data || data.every((b) => b === 0);
-      const base = { offset: 0, addr: BigInt(index) * BigInt(TARGET_PAGE_SIZE), blockResolved: block.idstr };
+      const zero = !data || isZero(data);
+      if (zero && cont && run && run.blockResolved === block.idstr && index === runNext) {
+        run.run = (run.run ?? 1) + 1;
+        runNext++;
+        continue;
+      }
+      const base = { offset: 0, addr: BigInt(index * TARGET_PAGE_SIZE), blockResolved: block.idstr };
       const named = cont ? {} : { block: block.idstr };
-      const flags = (zero ? RamFlag.ZERO : RamFlag.PAGE) | (cont ? RamFlag.CONTINUE : 0);
-      yield zero ? { type: 'zero', ...base, ...named, flags, fill: 0 } : { type: 'page', ...base, ...named, flags, data: data! };
+      if (zero) {
+        run = { type: 'zero', ...base, ...named, flags: RamFlag.ZERO | (cont ? RamFlag.CONTINUE : 0), fill: 0 };
+        runNext = index + 1;
+        out.push(run);
+      } else {
+        run = undefined;
+        out.push({ type: 'page', ...base, ...named, flags: RamFlag.PAGE | (cont ? RamFlag.CONTINUE : 0), data: data! });
+      }
     }
   }
+  return out;
+}
+
+function isZero(page: Uint8Array): boolean {
+  for (let i = 0; i < page.length; i++) if (page[i] !== 0) return false;
+  return true;
 }
 
 function deviceSection(d: DeviceSource, footers: boolean, vmdesc: VmdescDevice[] | undefined): SectionItem {

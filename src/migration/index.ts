@@ -22,5 +22,5 @@ export { buildStream, passFromDirtyLog, passAllPages } from './build-stream.js';
 export type { SourceSpec, RamSource, DeviceSource, RamPass, PassPage } from './build-stream.js';
 export { summarizeStream, formatSummary } from './summarize.js';
 export type { StreamSummary, SectionSummary, RamSummary } from './summarize.js';
-export { readRamRecords, writeRamRecords } from './ram-records.js';
+export { readRamRecords, writeRamRecords, foldZeroRuns } from './ram-records.js';
 export type { RamTarget, RamTargetBlock, RamReadOptions } from './ram-records.js';

@@ -48,7 +48,9 @@ interface LoadCtx {
   ramState: RamReadState;
   started: Map<number, { se: DestinationSection; versionId: number }>;
   states: Map<string, StateObject>;
-  vmdesc: Map<string, VmdescDevice> | undefined;
+  /** The stream's vmdesc devices, parsed on first use (null: looked, none). */
+  vmdesc: Map<string, VmdescDevice> | null | undefined;
+  bytes: Uint8Array;
   warnings: string[];
   sectionsLoaded: number;
   pagesLoaded: number;
@@ -73,6 +75,7 @@ export function loadStream(bytes: Uint8Array, dest: Destination, opts: LoadStrea
     started: new Map(),
     states: new Map(),
     vmdesc: undefined,
+    bytes,
     warnings: [],
     sectionsLoaded: 0,
     pagesLoaded: 0,
@@ -80,7 +83,6 @@ export function loadStream(bytes: Uint8Array, dest: Destination, opts: LoadStrea
   try {
     readStreamHeader(ctx.r, opts.log);
     if (dest.sendConfiguration) loadConfiguration(ctx);
-    ctx.vmdesc = vmdescDeviceMap(bytes);
     loadSections(ctx);
     readTrailingVmdesc(ctx);
   } catch (e) {
@@ -243,6 +245,8 @@ function loadBody(ctx: LoadCtx, se: DestinationSection, sectionId: number, insta
       se.idstr,
     );
   }
+  // Parsed only when a section without a local vmsd needs it.
+  if (ctx.vmdesc === undefined) ctx.vmdesc = vmdescDeviceMap(ctx.bytes) ?? null;
   const dev = ctx.vmdesc?.get(sectionKey(se.idstr, instanceId));
   if (dev) {
     // The source's own description of these bytes: authoritative.
@@ -317,6 +321,14 @@ function ramTarget(ctx: LoadCtx): RamTarget {
     zero(idstr, index, fill) {
       fillPage(block(idstr), index, fill, false);
       ctx.pagesLoaded++;
+    },
+    zeroRange(idstr, first, count, fill) {
+      // Bounds were checked page by page while the run was scanned.
+      const b = block(idstr);
+      if (fill === 0) {
+        if (b.pages.size) for (let i = first; i < first + count; i++) b.pages.delete(i);
+      } else for (let i = first; i < first + count; i++) fillPage(b, i, fill, false);
+      ctx.pagesLoaded += count;
     },
     page(idstr, index, data) {
       writePage(block(idstr), index, data, false);

@@ -24,6 +24,8 @@ export interface RamTarget {
    */
   memSizeEntry(entry: MemSizeBlock, recordOffset: number, entryOffset: number): void;
   zero?(block: string, pageIndex: number, fill: number): void;
+  /** The pages of a zero run after its first record; default: `zero` per page. */
+  zeroRange?(block: string, firstPage: number, count: number, fill: number): void;
   page?(block: string, pageIndex: number, data: Uint8Array): void;
 }
 
@@ -80,10 +82,9 @@ export function readRamRecords(
   const keep = o.keep !== false;
   for (;;) {
     const rec = readRamRecord(r, target, st, o);
-    if (keep) {
-      if (rec.type === 'zero') extendZeroRun(r, target, rec);
-      records.push(rec);
-    }
+    // Runs are folded when loading too: that is the fast path for a fresh guest.
+    if (rec.type === 'zero') extendZeroRun(r, target, rec);
+    if (keep) records.push(rec);
     if (rec.flags & RamFlag.EOS) return records;
   }
 }
@@ -112,11 +113,9 @@ function extendZeroRun(r: WireReader, target: RamTarget, rec: ZeroRecord): void 
   let lo = addr - hi * 0x100000000;
   let pos = r.pos;
   let run = 1;
-  const zero = target.zero;
   const end = buf.length - 9;
   while (pos <= end && addr < used && buf[pos + 8] === fill) {
     if (view.getUint32(pos + 4) !== (lo | ZERO_CONTINUE_FLAGS) >>> 0 || view.getUint32(pos) !== hi) break;
-    zero?.(rec.blockResolved, addr / TARGET_PAGE_SIZE, fill);
     pos += 9;
     addr += TARGET_PAGE_SIZE;
     lo += TARGET_PAGE_SIZE;
@@ -126,6 +125,7 @@ function extendZeroRun(r: WireReader, target: RamTarget, rec: ZeroRecord): void 
     }
     run++;
   }
+  if (run > 1) applyZeroRange(target, rec.blockResolved, Number(rec.addr) / TARGET_PAGE_SIZE + 1, run - 1, fill);
   r.pos = pos;
   if (run > 1) rec.run = run;
 }
@@ -270,6 +270,11 @@ export function streamRamTarget(): RamTarget & { blocks: Map<string, RamTargetBl
       blocks.set(entry.idstr, { usedLength: used, migratable: true });
     },
   };
+}
+
+function applyZeroRange(target: RamTarget, block: string, first: number, count: number, fill: number): void {
+  if (target.zeroRange) target.zeroRange(block, first, count, fill);
+  else if (target.zero) for (let i = first; i < first + count; i++) target.zero(block, i, fill);
 }
 
 /** Folds successive CONTINUE|ZERO records into runs (see ZeroRecord.run); lossless for encodeStream. */
