@@ -3,8 +3,7 @@ import { materialize } from './fuzz-case.js';
 import { readRecord, verdictMatches, type CorpusRecord } from './corpus-store.js';
 import { claimViolation } from './campaign.js';
 import { judge, type Violation } from './oracle.js';
-import { loadSeed } from './seed.js';
-import { targetFromId, type TargetFromIdOptions } from './targets.js';
+import { seedByName, targetFromId, type TargetFromIdOptions } from './targets.js';
 
 /**
  * Replays a saved failure: the stored bytes (checked against the case they
@@ -25,7 +24,7 @@ export interface ReplayResult {
 
 export async function replayFile(file: string, o: TargetFromIdOptions & { target?: string } = {}): Promise<ReplayResult> {
   const { record, bytes, json } = readRecord(file);
-  const seed = loadSeed(record.seedName);
+  const seed = seedByName(record.seedName);
   const targetId = o.target ?? record.replayTarget;
   const target = targetFromId(targetId, seed, o);
   const load = await target.load(bytes);

@@ -46,6 +46,10 @@ export interface FuzzSeed {
    * loader that mutated local state in place would throw (a finding).
    */
   states: Map<string, StateObject>;
+  /** Device sections are loaded by device models (simulated builds), not only by their vmdesc layout. */
+  modelled?: boolean;
+  /** The machine as QEMU words it (what a qemu: target starts); default: the corpus entry's. */
+  spec?: { machine: string; devices: string[]; ram: string };
 }
 
 export interface SeedBlock {

@@ -6,6 +6,8 @@ import { UsageError } from '../cli/usage-error.js';
 import { ProfileTarget, type ProfileTargetOptions } from './profile-target.js';
 import { QemuFuzzTarget } from './qemu-fuzz-target.js';
 import { loadSeed, type FuzzSeed } from './seed.js';
+import { SimFuzzTarget } from './sim-fuzz-target.js';
+import { newestBuild, parseSimSeedName, simSeed } from './sim-seed.js';
 import type { FuzzTarget } from './target.js';
 
 /**
@@ -51,14 +53,49 @@ export function targetFromId(id: string, seed: FuzzSeed, o: TargetFromIdOptions 
     case 'qemu': {
       if (!arg) throw new UsageError('--target qemu:PATH needs a path');
       const entry = corpusEntries().find((e) => e.name === seed.name);
-      return new QemuFuzzTarget(arg, { machine: seed.machine, devices: entry?.devices ?? [], ram: entry?.ram ?? '32M' }, o.qemuTimeoutMs);
+      const spec = seed.spec ?? { machine: seed.machine, devices: entry?.devices ?? [], ram: entry?.ram ?? '32M' };
+      return new QemuFuzzTarget(arg, spec, o.qemuTimeoutMs);
     }
-    case 'sim':
-      if (!simulatedAvailable()) {
-        throw new UsageError(`--target ${id}: simulated builds are not available yet (the emulator core cannot boot a build: no src/vm.ts); use --target profile:<capture> or qemu:PATH`);
-      }
-      throw new UsageError(`--target ${id}: src/vm.ts exists but the fuzzer is not wired to it yet; use profile:<capture>`);
+    case 'sim': {
+      if (!simulatedAvailable()) throw new UsageError(`--target ${id}: simulated builds are not available (no src/vm.ts)`);
+      const build = arg || newestBuild();
+      const spec = seed.spec ?? { machine: seed.machine, devices: [], ram: '32M' };
+      return new SimFuzzTarget(build, spec.machine, spec.devices, spec.ram, {
+        ...(o.measureEvery !== undefined ? { measureEvery: o.measureEvery } : {}),
+        ...(o.disabledChecks ? { disabledChecks: o.disabledChecks } : {}),
+      });
+    }
     default:
       throw new UsageError(`unknown fuzz target '${id}' (profile:<capture>, qemu:PATH, sim:VERSION)`);
   }
+}
+
+/** A seed by its recorded name: a corpus capture, or `sim:<build>/<machine>[+device...]`. */
+export function seedByName(name: string): FuzzSeed {
+  const sim = parseSimSeedName(name);
+  if (sim) return simSeedChecked(sim.build, sim.machine, sim.devices);
+  return loadSeed(name);
+}
+
+function simSeedChecked(build: string, machine: string, devices: readonly string[]): FuzzSeed {
+  try {
+    return simSeed(build, machine, devices);
+  } catch (e) {
+    throw new UsageError(`cannot boot ${machine}${devices.length ? ` with ${devices.join(' ')}` : ''} on simulated build ${build}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The seed a target id fuzzes from: a simulated build fuzzes streams its own
+ * machine saved; profile and qemu targets start from the real capture of
+ * the machine (and devices).
+ */
+export function seedForTarget(targetId: string, machine: string, devices: readonly string[] = []): FuzzSeed {
+  if (targetId === 'sim' || targetId.startsWith('sim:')) {
+    if (!simulatedAvailable()) throw new UsageError(`--target ${targetId}: simulated builds are not available (no src/vm.ts)`);
+    const build = targetId.slice(4) || newestBuild();
+    return simSeedChecked(build, machine, devices);
+  }
+  if (targetId.startsWith('profile:') && targetId.length > 'profile:'.length) return seedFor(targetId.slice('profile:'.length).split('~')[0]!, devices);
+  return seedFor(machine, devices);
 }

@@ -3,7 +3,7 @@ import type { RegisterCommand } from './index.js';
 import { createOutput } from '../output.js';
 import { UsageError } from '../usage-error.js';
 import { packageRoot } from '../../corpus/package-root.js';
-import { formatCampaign, formatMutationScore, mutationScore, runCampaign, seedFor, targetFromId, type CampaignResult } from '../../fuzz/index.js';
+import { formatCampaign, formatMutationScore, mutationScore, newestBuild, runCampaign, seedForTarget, simulatedAvailable, targetFromId, type CampaignResult } from '../../fuzz/index.js';
 
 /**
  * `migcompat fuzz`: a property campaign against one target. Exit 0 when no
@@ -11,7 +11,7 @@ import { formatCampaign, formatMutationScore, mutationScore, runCampaign, seedFo
  * replay command printed), 2 for usage errors.
  */
 interface FuzzOptions {
-  target: string;
+  target?: string;
   against?: string;
   machine: string;
   device: string[];
@@ -47,7 +47,7 @@ export const registerFuzz: RegisterCommand = (program, setExit) => {
   program
     .command('fuzz')
     .description('property-fuzz incoming streams: valid streams from a real capture plus hazard mutators, judged by the loader contract')
-    .option('--target <id>', 'profile:<capture> (in-process codec loader), qemu:PATH (real binary), sim:VERSION (simulated build)', 'profile')
+    .option('--target <id>', 'sim:VERSION (simulated build; default the newest), profile:<capture> (codec loader into a real capture\'s profile), qemu:PATH (real binary)')
     .option('--against <id>', 'differential mode: also feed every input to this target and compare verdicts')
     .option('--machine <type>', 'machine type or capture name the streams are built for', 'pc-q35-7.2')
     .option('--device <spec>', 'a device the capture was made with (repeatable; selects the capture)', collect, [])
@@ -61,8 +61,9 @@ export const registerFuzz: RegisterCommand = (program, setExit) => {
     .option('--json', 'machine-readable result on stdout')
     .action(async (opts: FuzzOptions) => {
       const out = createOutput(opts.json === true);
-      const seed = seedFor(opts.machine, opts.device);
-      const targetId = opts.target === 'profile' ? `profile:${seed.name}` : opts.target;
+      const requested = opts.target ?? (simulatedAvailable() ? `sim:${newestBuild()}` : 'profile');
+      const seed = seedForTarget(requested, opts.machine, opts.device);
+      const targetId = requested === 'profile' ? `profile:${seed.name}` : requested === 'sim' ? `sim:${newestBuild()}` : requested;
       // Heap + arrayBuffers growth is measured on every 64th in-process load (process.memoryUsage is not free).
       const tOpts = { qemuTimeoutMs: positiveInt(opts.timeout, '--timeout'), measureEvery: 64 };
       const target = targetFromId(targetId, seed, tOpts);

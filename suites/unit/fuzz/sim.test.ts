@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { runCampaign } from '../../../harness/fuzz/campaign.js';
+import { materialize } from '../../../harness/fuzz/fuzz-case.js';
+import { judge } from '../../../harness/fuzz/oracle.js';
+import { newestBuild } from '../../../harness/fuzz/sim-seed.js';
+import { seedByName, seedForTarget, targetFromId } from '../../../harness/fuzz/targets.js';
+import { SMALL_PLAN } from './helpers.js';
+
+/** The simulated target: streams a booted machine of the build saved, loaded into fresh incoming machines of it. */
+describe('sim target', () => {
+  const build = newestBuild();
+  const seed = seedForTarget(`sim:${build}`, 'pc-q35-7.2', ['e1000']);
+  const target = targetFromId(`sim:${build}`, seed);
+
+  it('names its seed so a corpus record can rebuild it', () => {
+    expect(seed.name).toBe(`sim:${build}/pc-q35-7.2+e1000`);
+    expect(seedByName(seed.name)).toBe(seed);
+    expect(seed.modelled).toBe(true);
+  });
+
+  it('accepts the valid plan (with the e1000 section) and the oracle is satisfied', async () => {
+    const e1000 = seed.devices.findIndex((d) => d.idstr.endsWith('/e1000'));
+    const m = materialize(seed, { plan: { ...SMALL_PLAN, sections: [0, e1000] } });
+    const load = await target.load(m.bytes);
+    expect(load.verdict).toEqual({ kind: 'accepted' });
+    expect(judge(load)).toEqual([]);
+  });
+
+  it('pci.config-byte: checked config bytes that contradict the device are "Bad config data" (get_pci_config_device)', async () => {
+    for (let b = 0; b < 7; b++) {
+      const m = materialize(seed, { plan: SMALL_PLAN, mutation: { op: 'pci.config-byte', a: 4, b } });
+      expect(m.note).toMatch(/^pci\.config-byte: 0000:00:01\.0\/e1000 config 0x/);
+      const load = await target.load(m.bytes);
+      expect(load.verdict, m.note).toMatchObject({ kind: 'refused', code: 'pci.bad-config-data' });
+      expect(load.verdict.kind === 'refused' && load.verdict.message).toMatch(/^get_pci_config_device: Bad config data: i=0x/);
+      expect(judge(load)).toEqual([]);
+    }
+  });
+
+  it('a short campaign breaks no property and reaches the PCI config check', async () => {
+    const r = await runCampaign({ target, seed, runs: 300, rngSeed: 12 });
+    expect(r.failure, r.failure && JSON.stringify(r.failure.violations)).toBeUndefined();
+    const reached = new Set(r.coverage.filter((c) => c.inputs > 0).map((c) => c.code));
+    for (const c of ['pci.bad-config-data', 'ram.length-too-large', 'section.footer-mismatch', 'stream.unknown-section'] as const) expect(reached, c).toContain(c);
+  });
+});
