@@ -19,6 +19,8 @@ export interface PlatformField {
   len?: number;
   /** Nested layout of a `struct` or `tmp` field. */
   struct?: PlatformSchema;
+  /** QEMU described this array element by element ("index") in the vmdesc. */
+  indexed?: true;
 }
 
 export interface PlatformSchema {
@@ -92,7 +94,10 @@ function groupIndexed(fields: VmdescField[]): PlatformField[] {
     const layouts = group.map((g) => JSON.stringify(fieldFromVmdesc({ ...g, index: undefined })));
     if (layouts.every((l) => l === layouts[0])) {
       const one = fieldFromVmdesc({ ...f, index: undefined });
-      if (group.length > 1) one.len = group.length * (one.len ?? 1);
+      if (group.length > 1) {
+        one.len = group.length * (one.len ?? 1);
+        one.indexed = true;
+      }
       out.push(one);
     } else {
       out.push(...group.map(fieldFromVmdesc));

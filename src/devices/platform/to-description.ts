@@ -48,6 +48,8 @@ export function descriptionFromSchema(schema: PlatformSchema): VMStateDescriptio
 
 function fieldFromSchema(f: PlatformField): VMStateField {
   const el = elementOf(f);
+  // Kept so the walker's vmdesc says what QEMU's says: element by element.
+  if (f.len !== undefined && f.indexed) return { name: f.name, kind: 'array', of: el, length: f.len, meta: { vmdescIndexed: true } };
   if (f.len !== undefined) return { name: f.name, kind: 'array', of: el, length: f.len };
   if (f.type === 'buffer') return { name: f.name, kind: 'buffer', size: f.size };
   if (f.type === 'unused_buffer') return { name: f.name, kind: 'unused', size: f.size };
@@ -55,7 +57,8 @@ function fieldFromSchema(f: PlatformField): VMStateField {
 }
 
 function elementOf(f: PlatformField): ElementKind {
-  if (f.struct) return { kind: 'struct', vmsd: descriptionFromSchema(f.struct) };
+  // VMSTATE_WITH_TMP: same bytes as a struct; `info: 'tmp'` for the vmdesc shape (inline, "tmp").
+  if (f.struct) return f.type === 'tmp' ? { kind: 'struct', vmsd: descriptionFromSchema(f.struct), info: 'tmp' } : { kind: 'struct', vmsd: descriptionFromSchema(f.struct) };
   const it = intTypeOf(f.type) as IntType | undefined;
   if (it !== undefined) return f.type.endsWith(' equal') ? { kind: 'equal', type: it } : { kind: 'int', type: it };
   if (f.type === 'bool') return { kind: 'bool' };
