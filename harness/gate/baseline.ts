@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { readResult, resultJson, writeFileAtomic } from '../report/io.js';
+import { readResult, writeFileAtomic } from '../report/io.js';
 import { ResultFileError, type MatrixResult } from '../report/model.js';
 
 export class GateFileError extends Error {
@@ -34,15 +34,26 @@ export function recordLatest(runDir: string, reportsDir = dirname(runDir)): void
   writeFileAtomic(join(reportsDir, LATEST_FILE), `${runDir.slice(reportsDir.length).replace(/^[\\/]+/, '') || '.'}\n`);
 }
 
-/** The baseline keeps what the gate joins on and what reviewers read; timings are noise in a diff. */
+/**
+ * The baseline keeps what the gate joins on and what reviewers read:
+ * timings are noise in a diff, and state diffs stay in the run's reports.
+ */
 export function baselineOf(result: MatrixResult): MatrixResult {
   return {
     ...result,
-    cells: result.cells.map((c) => ({ ...c, timings: { saveMs: 0, loadMs: 0, totalMs: 0 } })),
+    cells: result.cells.map(({ diff: _diff, ...c }) => ({ ...c, timings: { saveMs: 0, loadMs: 0, totalMs: 0 } })),
     timings: { ...result.timings, startedAt: '', wallMs: 0, cellsPerSecond: 0, saveMs: 0, loadMs: 0 },
   };
 }
 
+/** One cell a line: a baseline update reviews as a line diff of the cells that changed. */
+export function baselineJson(result: MatrixResult): string {
+  const { cells, ...rest } = baselineOf(result);
+  const head = JSON.stringify(rest, null, 1);
+  const lines = cells.map((c) => JSON.stringify(c));
+  return `${head.slice(0, -2)},\n "cells": [\n${lines.join(',\n')}\n ]\n}\n`;
+}
+
 export function writeBaseline(path: string, result: MatrixResult): void {
-  writeFileAtomic(path, resultJson(baselineOf(result)));
+  writeFileAtomic(path, baselineJson(result));
 }

@@ -66,6 +66,8 @@ describe('baseline files', () => {
     const back = loadGateFile(file, 'baseline');
     expect(back.cells.every((c) => c.timings.totalMs === 0)).toBe(true);
     expect(back).toEqual(JSON.parse(JSON.stringify(baselineOf(a))));
+    // One cell a line, so a baseline update reviews as a line diff.
+    expect(readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('{"id":'))).toHaveLength(a.cells.length);
   });
 
   it('a missing or broken file is a GateFileError naming the side and the reason', () => {
