@@ -173,7 +173,10 @@ export function passAllPages(list: RamList): RamPass {
   const pass: RamPass = new Map();
   for (const b of migratableBlocks(list)) {
     const n = Math.ceil(b.usedLength / TARGET_PAGE_SIZE);
-    pass.set(b.idstr, Array.from({ length: n }, (_, index) => ({ index, data: b.pages.get(index) })));
+    const pages = new Array<PassPage>(n);
+    const held = b.pages;
+    for (let index = 0; index < n; index++) pages[index] = { index, data: held.size ? held.get(index) : undefined };
+    pass.set(b.idstr, pages);
     b.dirty = new Set();
   }
   return pass;
