@@ -22,6 +22,7 @@ import { parseBoolProperty, parseMachineName, resolveProperty } from '../machine
 import type { StateObject, VMStateDescription } from '../vmstate/index.js';
 import type { PlatformSchema } from '../devices/platform/schema.js';
 import { BootError } from './boot-error.js';
+import { defaultMac, parseMac, RECORDED_NIC_INDEX, withMac } from './nic-mac.js';
 import type { DeviceWord } from './options.js';
 import { defaultStateOf, descriptionOf, machineRecord, recordedMachines, schemaOf, type MachineRecord, type SectionRecord } from './platform-source.js';
 
@@ -148,11 +149,19 @@ export function planMachine(build: string, machineArg: string, words: readonly D
   // -device sections are registered after the board's and before the ones made at machine_done.
   const late = new Set(['acpi_build', 'globalstate']);
   for (const s of boardSections.filter((x) => !late.has(x.id))) sections.push(sectionPlan(s, s.id, unknownSubs, versions));
+  let nics = 0;
   for (const d of devices) {
     const drec = rec.devices?.[d.word.driver];
     if (!drec) continue;
     const id = d.slot === undefined ? drec.section.id : drec.section.id.replace('{slot}', slotHex(d.slot));
-    sections.push({ ...sectionPlan(drec.section, id, unknownSubs, versions), device: d.word.raw });
+    const plan = { ...sectionPlan(drec.section, id, unknownSubs, versions), device: d.word.raw };
+    if (RECORDED_NIC_INDEX[d.word.driver] !== undefined) {
+      const given = d.word.props['mac'];
+      const mac = given === undefined ? defaultMac(nics++) : parseMac(given);
+      if (!mac) throw new BootError('bad-option', `Property '${d.word.driver}.mac' doesn't take value '${given}'`);
+      plan.state = withMac(d.word.driver, plan.state, mac);
+    }
+    sections.push(plan);
   }
   for (const s of boardSections.filter((x) => late.has(x.id))) sections.push(sectionPlan(s, s.id, unknownSubs, versions));
   const blocker = unmigratableSection(view, sections);

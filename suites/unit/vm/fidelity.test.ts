@@ -71,14 +71,20 @@ function bodies(m: StreamModel): Map<string, string> {
   return out;
 }
 
-const ENTRIES = ['pc-q35-7.2', 'pc-i440fx-7.2', 'pc-q35-7.2+e1000', 'pc-q35-7.2+all-devices', 'pc-q35-7.2+e1000-no-rom'];
+// Every committed capture: 7.2 machine types, old layouts (no footers, no configuration, no vmdesc), boards, device variants.
+const ENTRIES = corpusEntries().map((e) => e.name);
 
 describe.each(ENTRIES)('simulated 7.2 vs real QEMU 7.2: %s', (name) => {
   const entry = corpusEntries().find((e) => e.name === name) as CorpusEntry;
   const real = corpusStream(entry);
-  const sim = incoming('7.2', entry.machine, { devices: entry.devices, ram: entry.ram }).save();
-  const realModel = parseStream(real);
-  const simModel = parseStream(sim);
+  const vm = incoming('7.2', entry.machine, { devices: entry.devices, ram: entry.ram });
+  const sim = vm.save();
+  // Streams without vmdesc and footers (pc-i440fx-2.0 .. 2.2) can only be cut into sections with
+  // descriptions; the simulated machine's are used, and the body comparison below then checks
+  // that they account for every real byte.
+  const descriptions = new Map(vm.sections.map((s) => [s.idstr, s.vmsd]));
+  const realModel = parseStream(real, { descriptions });
+  const simModel = parseStream(sim, { descriptions });
 
   it('has the same configuration, sections, versions and footers', () => {
     expect(simModel.configuration?.name).toBe(realModel.configuration?.name);
@@ -86,6 +92,11 @@ describe.each(ENTRIES)('simulated 7.2 vs real QEMU 7.2: %s', (name) => {
   });
 
   it('describes every section with the same layout and subsections (vmdesc)', () => {
+    // pc-i440fx-2.0 .. 2.2 suppress the vmdesc (real QEMU wrote none): then neither may have one.
+    if (!realModel.vmdesc) {
+      expect(simModel.vmdesc).toBeUndefined();
+      return;
+    }
     const a = vmdescOf(sim).devices.map((d) => ({ name: d.name, instance: d.instance_id, ...(shape(d) as object) }));
     const b = vmdescOf(real).devices.map((d) => ({ name: d.name, instance: d.instance_id, ...(shape(d) as object) }));
     expect(a).toEqual(b);

@@ -70,3 +70,18 @@ describe('what a save contains', () => {
     expect(vm.ram.blocks.every((b) => b.pages.size === 0)).toBe(true);
   });
 });
+
+describe('NIC MAC addresses', () => {
+  // net/net.c qemu_macaddr_default_if_unset: 52:54:00:12:34:56 + n for the n-th NIC without mac=.
+  const eeprom = (devices: string[]): number[] => {
+    const s = incoming('7.2', 'pc-q35-7.2', { devices }).sections.find((x) => x.vmsd.name === 'e1000')!;
+    return (s.state['eeprom_data'] as number[]).slice(0, 3);
+  };
+  it('follow creation order', () => {
+    expect(eeprom(['e1000'])).toEqual([0x5452, 0x1200, 0x5634]);
+    expect(eeprom(['virtio-net-pci', 'e1000'])).toEqual([0x5452, 0x1200, 0x5734]);
+  });
+  it('mac= sets the EEPROM words', () => {
+    expect(eeprom(['e1000,mac=02:00:00:00:ab:cd'])).toEqual([0x0002, 0x0000, 0xcdab]);
+  });
+});
