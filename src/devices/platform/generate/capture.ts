@@ -100,7 +100,7 @@ export interface Capture {
 }
 
 /** Boots `machineArg` paused, migrates it into a socket, returns the bytes and `info ramblock`. */
-export async function captureOne(qemu: string, machineArg: string, extra: string[] = [], runMs = 0): Promise<Capture> {
+export async function captureOne(qemu: string, machineArg: string, extra: string[] = [], runMs = 0, hmp: string[] = []): Promise<Capture> {
   const dir = mkdtempSync(join(tmpdir(), 'migcompat-platform-'));
   const qmpPath = join(dir, 'qmp.sock');
   const migPath = join(dir, 'mig.sock');
@@ -113,6 +113,8 @@ export async function captureOne(qemu: string, machineArg: string, extra: string
     const qmp = new Qmp(await connectRetry(qmpPath, child).catch((e: Error) => { throw new Error(`${e.message}: ${stderr.trim()}`); }));
     await qmp.execute('qmp_capabilities');
     const suppressVmdesc = (await qmp.execute('qom-get', { path: '/machine', property: 'suppress-vmdesc' })) === true;
+    // Port writes (`o 0xcf9 0x02` ...) put devices in states that need more subsections.
+    for (const line of hmp) await qmp.execute('human-monitor-command', { 'command-line': line });
     if (runMs > 0) {
       // Let the firmware run (SeaBIOS sets up PCI, PS/2, RTC, ACPI ...), then stop and migrate that state.
       await qmp.execute('cont');
