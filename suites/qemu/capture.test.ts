@@ -4,7 +4,7 @@ import { DEVICE_VARIANTS, VARIANT_MACHINE, type CaptureCase } from '../../harnes
 import { parseMachineHelp } from '../../harness/targets/qemu-info.js';
 import { captureStream, loadIntoQemu, ramBlocksOf } from '../../harness/targets/qemu-target.js';
 import { encodeStream, parseStream } from '../../src/migration/index.js';
-import { assertNoQemuLeft, describeQemu } from './qemu-env.js';
+import { QEMU_SERIES, assertNoQemuLeft, describeQemu } from './qemu-env.js';
 import { mapStream } from './stream-map.js';
 import { NOT_MODELLED, expectSameMachine } from './fidelity.js';
 
@@ -43,7 +43,7 @@ describeQemu('real QEMU: every machine type and device variant', (qemu) => {
     assertNoQemuLeft();
   });
 
-  it('lists the machine types Debian QEMU 7.2 ships', () => {
+  it.skipIf(QEMU_SERIES !== '7.2')('lists the machine types Debian QEMU 7.2 ships', () => {
     const names = cases.map((c) => c.name);
     for (const m of ['pc-i440fx-1.4', 'pc-i440fx-2.0', 'pc-i440fx-7.2', 'pc-q35-2.4', 'pc-q35-7.2', 'isapc', 'microvm', 'pc', 'q35']) {
       expect(names).toContain(m);
@@ -86,7 +86,7 @@ describeQemu('real QEMU: every machine type and device variant', (qemu) => {
       expect(back.verdict, back.log.join('\n')).toEqual({ kind: 'accepted' });
 
       // Issue 3's fidelity target on the same capture: the simulated 7.2 build has this machine's shape.
-      if (!NOT_MODELLED[machine]) expectSameMachine(cap.stream, cap.ramBlocks, c.spec);
+      if (QEMU_SERIES === '7.2' && !NOT_MODELLED[machine]) expectSameMachine(cap.stream, cap.ramBlocks, c.spec);
     });
   });
 

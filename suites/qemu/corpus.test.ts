@@ -64,4 +64,4 @@ describeQemu('committed corpus vs the installed QEMU', (qemu) => {
       expect(live.ramBlocks.map((b) => ({ idstr: b.idstr, pageSize: b.pageSize, used: b.used, max: b.max }))).toEqual(entry.ramBlocks);
     });
   });
-});
+}, { series: '7.2' });

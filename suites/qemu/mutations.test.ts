@@ -302,4 +302,4 @@ describeQemu('real QEMU refuses mutated real streams', (qemu) => {
       });
     });
   });
-});
+}, { series: '7.2' });

@@ -74,4 +74,4 @@ describeQemu('real QEMU 7.2 as the destination of older simulated builds', (qemu
       checkAgainst(manifest, r.verdict, r.log);
     });
   });
-});
+}, { series: '7.2' });

@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { killAllQemu, liveQemuPids } from '../../harness/targets/qemu-registry.js';
+import { parseVersion } from '../../harness/targets/qemu-info.js';
 
 /**
  * Where the real QEMU is, and whether its absence is a skip or a failure.
@@ -30,9 +32,32 @@ function isExecutable(p: string): boolean {
 export const QEMU_PATH = onPath(process.env.MIGCOMPAT_QEMU ?? 'qemu-system-x86_64');
 export const QEMU_REQUIRED = process.env.MIGCOMPAT_REQUIRE_QEMU === '1';
 
+/** `major.minor` of the binary, e.g. `7.2`; undefined without QEMU. */
+export const QEMU_SERIES = QEMU_PATH ? seriesOf(QEMU_PATH) : undefined;
+
+function seriesOf(path: string): string | undefined {
+  try {
+    const v = parseVersion(execFileSync(path, ['--version'], { encoding: 'utf8' }));
+    return `${v.major}.${v.minor}`;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface QemuSuiteOptions {
+  /**
+   * The QEMU series whose behaviour the expectations are written for (exact
+   * error wording, the committed 7.2 corpus). With another binary the suite
+   * is skipped, not failed: it is not wrong, it is about another QEMU.
+   */
+  series?: string;
+}
+
 /** `describe` when QEMU is present; otherwise a skip, or one failing test when QEMU is required. */
-export function describeQemu(name: string, body: (qemu: string) => void): void {
-  if (QEMU_PATH) {
+export function describeQemu(name: string, body: (qemu: string) => void, opts: QemuSuiteOptions = {}): void {
+  if (QEMU_PATH && opts.series !== undefined && QEMU_SERIES !== opts.series) {
+    describe.skip(`${name} (written for QEMU ${opts.series}, ${QEMU_PATH} is ${QEMU_SERIES ?? 'unknown'})`, () => body(''));
+  } else if (QEMU_PATH) {
     describe(name, () => body(QEMU_PATH));
   } else if (QEMU_REQUIRED) {
     describe(name, () => {

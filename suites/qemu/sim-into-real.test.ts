@@ -45,4 +45,4 @@ describeQemu('real QEMU 7.2 loads simulated 7.2 streams', (qemu) => {
       expect(r.verdict, r.log.join('\n')).toEqual({ kind: 'accepted' });
     });
   });
-});
+}, { series: '7.2' });
