@@ -37,6 +37,21 @@ describe('sim target', () => {
     }
   });
 
+  it('fwcfg.acpi-mr-size: ACPI sizes above max_length are refused, exactly max_length is accepted', async () => {
+    // Real QEMU 7.2 aborts here (error_abort in qemu_ram_resize: SIGABRT, see the crash entry
+    // under corpus/fuzz/qemu-*/crash); the simulated fw_cfg refuses with qemu_ram_resize's words.
+    const over = materialize(seed, { plan: SMALL_PLAN, mutation: { op: 'fwcfg.acpi-mr-size', a: 0, b: 0 } });
+    expect(over.note).toBe('fwcfg.acpi-mr-size: fw_cfg acpi_mr table_mr_size 0x201000 (/rom@etc/acpi/tables max 0x200000)');
+    expect((await target.load(over.bytes)).verdict).toEqual({
+      kind: 'refused',
+      code: 'fwcfg.acpi-mr-too-large',
+      message: 'Size too large: /rom@etc/acpi/tables: 0x201000 > 0x200000',
+    });
+    const atMax = materialize(seed, { plan: SMALL_PLAN, mutation: { op: 'fwcfg.acpi-mr-size', a: 1, b: 1 } });
+    expect(atMax.note).toContain('linker_mr_size 0x10000');
+    expect((await target.load(atMax.bytes)).verdict.kind).toBe('accepted');
+  });
+
   it('a short campaign breaks no property and reaches the PCI config check', async () => {
     const r = await runCampaign({ target, seed, runs: 300, rngSeed: 12 });
     expect(r.failure, r.failure && JSON.stringify(r.failure.violations)).toBeUndefined();
