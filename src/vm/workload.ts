@@ -16,7 +16,7 @@
  *   through config writes that only change what the write masks allow.
  */
 import { findRamBlock, writeBytes, type RamBlock } from '../memory/index.js';
-import { PCI_COMMAND, PCI_COMMAND_IO, PCI_COMMAND_MASTER, PCI_COMMAND_MEMORY, PCI_INTERRUPT_LINE, configWrite } from '../devices/pci/index.js';
+import { PCI_CAP_ID_MSI, PCI_COMMAND, PCI_COMMAND_IO, PCI_COMMAND_MASTER, PCI_COMMAND_MEMORY, PCI_INTERRUPT_LINE, configWrite, getWord, walkCapabilities, type PciDevice } from '../devices/pci/index.js';
 import type { StateObject, Value } from '../vmstate/index.js';
 import { ramBelow4g } from './firmware.js';
 import { pciStateFromDevice } from './pci-model.js';
@@ -78,6 +78,23 @@ function editDevice(core: VmCore, s: VmSection, prng: Prng): void {
     configWrite(dev, PCI_INTERRUPT_LINE, 10 + prng.int(2), 1);
     s.state = pciStateFromDevice(s.state, s.pci);
   }
+  if (s.pci && programMsi(s.pci.dev, prng)) s.state = pciStateFromDevice(s.state, s.pci);
+}
+
+/**
+ * A driver setting up MSI (the q35 AHCI controller has the capability):
+ * message address to the local APIC, a vector in the data register, enable.
+ * Writes go through the config masks like any guest config write.
+ */
+function programMsi(dev: PciDevice, prng: Prng): boolean {
+  const cap = walkCapabilities(dev.config).find((c) => c.id === PCI_CAP_ID_MSI);
+  if (!cap) return false;
+  const is64 = (getWord(dev.config, cap.offset + 2) & 0x80) !== 0;
+  configWrite(dev, cap.offset + 4, 0xfee00000, 4);
+  if (is64) configWrite(dev, cap.offset + 8, 0, 4);
+  configWrite(dev, cap.offset + (is64 ? 12 : 8), 0x4020 + prng.int(0x40), 2);
+  configWrite(dev, cap.offset + 2, getWord(dev.config, cap.offset + 2) | 0x0001, 2);
+  return true;
 }
 
 function editPitCount(state: StateObject, count: number): StateObject {
