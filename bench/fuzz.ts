@@ -7,13 +7,15 @@ import { materialize } from '../harness/fuzz/fuzz-case.js';
 import { ProfileTarget } from '../harness/fuzz/profile-target.js';
 import { QemuFuzzTarget } from '../harness/fuzz/qemu-fuzz-target.js';
 import { loadSeed, seedDestination } from '../harness/fuzz/seed.js';
+import { newestBuild } from '../harness/fuzz/sim-seed.js';
+import { seedForTarget, targetFromId } from '../harness/fuzz/targets.js';
 import type { Figure } from './report.js';
 
 /**
  * Fuzz throughput (npm run bench fuzz):
- * - executions per second of the default campaign on the in-process target
- *   (pc-q35-7.2 profile, one core), and of the bare loader on the smallest
- *   valid stream (the ceiling the loader itself sets);
+ * - executions per second on the in-process targets (the newest simulated
+ *   build and the pc-q35-7.2 capture profile, one core), and of the bare
+ *   loader on the smallest valid stream (the ceiling the loader itself sets);
  * - peak RSS of a 100,000-run campaign, in a fresh process so maxRSS is its own;
  * - real QEMU loads per second with 2 workers, if the binary exists.
  */
@@ -48,6 +50,21 @@ function bareLoaderRate(): number {
   return n / ((performance.now() - t0) / 1000);
 }
 
+/** The issue's default campaign target: the newest simulated build, pc-q35-7.2, a fresh incoming machine per input. */
+async function simRate(): Promise<Figure> {
+  const id = `sim:${newestBuild()}`;
+  const seed = seedForTarget(id, 'pc-q35-7.2');
+  const r = await runCampaign({ target: targetFromId(id, seed), seed, runs: 3000, rngSeed: 20261122 });
+  return {
+    name: `fuzz: simulated target exec/s (${id}, pc-q35-7.2, 1 core)`,
+    value: Math.round(r.execsPerSec),
+    unit: 'exec/s',
+    target: '>= 10,000 exec/s',
+    met: r.execsPerSec >= 10_000,
+    detail: { runs: r.runs, failure: r.failure?.note },
+  };
+}
+
 async function qemuRate(): Promise<Figure | undefined> {
   if (!existsSync(QEMU)) return undefined;
   const seed = loadSeed(SEED);
@@ -74,6 +91,7 @@ export async function fuzzBench(): Promise<Figure[]> {
     met: small.execsPerSec >= 10_000,
     detail: { runs: small.runs },
   });
+  figures.push(await simRate());
   const bare = bareLoaderRate();
   figures.push({ name: 'fuzz: bare loadStream on the smallest valid stream', value: Math.round(bare), unit: 'loads/s', detail: { note: 'ceiling set by the loader + destination construction' } });
   const big = runChild(100_000);

@@ -26,6 +26,6 @@ export { saveFailure, readRecord, listRecords, verdictMatches } from './corpus-s
 export type { CorpusRecord, ExpectedVerdict } from './corpus-store.js';
 export { replayFile } from './replay.js';
 export type { ReplayResult } from './replay.js';
-export { mutationScore, WEAKENED_CHECKS } from './mutation-score.js';
+export { mutationScore, WEAKENED_CHECKS, DEVICE_WEAKENED_CHECKS, NOT_YET_APPLICABLE } from './mutation-score.js';
 export type { MutationScore, MutantResult } from './mutation-score.js';
 export { formatCampaign, formatMutationScore } from './report.js';

@@ -4,6 +4,7 @@ import { materialize } from './fuzz-case.js';
 import { mutatorByName } from './mutators/index.js';
 import { disabledChecksSupported, ProfileTarget, type Loader } from './profile-target.js';
 import type { FuzzSeed } from './seed.js';
+import type { FuzzTarget } from './target.js';
 
 /**
  * Mutation score: loader variants with one check disabled (like QEMU before
@@ -39,9 +40,15 @@ export const WEAKENED_CHECKS: readonly WeakenedCheck[] = [
 
 /** Checks a weakened variant cannot be judged on at codec level yet (need device models wired into destinations). */
 export const NOT_YET_APPLICABLE: readonly WeakenedCheck[] = [
-  { code: 'pci.cap-present-unsupported', like: 'no cap_supported check (historic pci v3 format)' },
-  { code: 'linker.pointer-out-of-bounds', like: 'no linker/loader pointer bound' },
-  { code: 'vmstate.array-too-large', like: 'no varray bound' },
+  { code: 'pci.cap-present-unsupported', like: 'no cap_supported check (historic pci v3 format; no simulated build writes it)' },
+  { code: 'linker.pointer-out-of-bounds', like: 'no linker/loader pointer bound (runs in firmware, not in the stream load)' },
+  { code: 'vmstate.array-too-large', like: 'no varray bound (PCIBUS irq_count is bounded by an *_EQUAL that fails first)' },
+];
+
+/** Checks only a simulated destination reaches (device models); scored when the seed is modelled. */
+export const DEVICE_WEAKENED_CHECKS: readonly WeakenedCheck[] = [
+  { code: 'pci.bad-config-data', like: 'no config-space check on load (get_pci_config_device)' },
+  { code: 'fwcfg.acpi-mr-too-large', like: 'no max_length bound on fw_cfg/acpi_mr sizes (QEMU 7.2 aborts instead)' },
 ];
 
 export interface MutantResult extends WeakenedCheck {
@@ -69,6 +76,8 @@ export interface MutationScoreOptions {
   checks?: readonly WeakenedCheck[];
   /** Build the weakened loader yourself (tests); default: loadStream with disabledChecks. */
   loaderFor?: (code: CheckCode) => Loader;
+  /** The weakened target for a code (e.g. a simulated build with disabledChecks); default a ProfileTarget. */
+  targetFor?: (code: CheckCode) => FuzzTarget;
 }
 
 /** A stream with a resizeable block one page beyond max_length: refused only while ram.length-too-large is checked. */
@@ -84,12 +93,14 @@ export async function mutationScore(o: MutationScoreOptions): Promise<MutationSc
   const probe = probeStream(o.seed);
   const supported = o.loaderFor !== undefined || (probe !== undefined && disabledChecksSupported(o.seed, probe));
   const mutants: MutantResult[] = [];
-  for (const w of o.checks ?? WEAKENED_CHECKS) {
-    const target = new ProfileTarget(o.seed, {
-      disabledChecks: new Set([w.code]),
-      variant: `no:${w.code}`,
-      ...(o.loaderFor ? { loader: o.loaderFor(w.code) } : {}),
-    });
+  for (const w of o.checks ?? (o.seed.modelled ? [...WEAKENED_CHECKS, ...DEVICE_WEAKENED_CHECKS] : WEAKENED_CHECKS)) {
+    const target =
+      o.targetFor?.(w.code) ??
+      new ProfileTarget(o.seed, {
+        disabledChecks: new Set([w.code]),
+        variant: `no:${w.code}`,
+        ...(o.loaderFor ? { loader: o.loaderFor(w.code) } : {}),
+      });
     const r: CampaignResult = await runCampaign({ target, seed: o.seed, runs: o.runs ?? 20_000, ...(o.rngSeed !== undefined ? { rngSeed: o.rngSeed } : {}) });
     const f = r.failure;
     const res: MutantResult = { ...w, detected: f !== undefined, runs: r.runs };

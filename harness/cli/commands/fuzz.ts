@@ -85,7 +85,13 @@ export const registerFuzz: RegisterCommand = (program, setExit) => {
       for (const line of formatCampaign(result)) out.say(line);
       let score;
       if (opts.mutationScore) {
-        score = await mutationScore({ seed, runs: Math.min(runs, 20_000), rngSeed: result.rngSeed });
+        score = await mutationScore({
+          seed,
+          runs: Math.min(runs, 20_000),
+          rngSeed: result.rngSeed,
+          // Same kind of target as the campaign, with one check disabled.
+          targetFor: (code) => targetFromId(targetId, seed, { ...tOpts, disabledChecks: new Set([code]), variant: `no:${code}` }),
+        });
         for (const line of formatMutationScore(score)) out.say(line);
       }
       out.result(score ? { ...result, mutationScore: score } : result);
