@@ -94,7 +94,10 @@ export function classifyCell(cell: PlannedCell, outcome: CellOutcome, builds: Re
     return { ...base, class: 'regression', note: `${outcome.blocked ? 'blocked' : 'refused'} (${v.code}) and no catalog entry documents it` };
   }
   const differs = outcome.sourceState !== undefined && outcome.destState !== undefined && outcome.sourceState !== outcome.destState;
-  if (!differs) return { ...base, class: 'pass', note: 'accepted, guest-visible state equal' };
+  if (!differs) {
+    const compared = outcome.sourceState !== undefined && outcome.destState !== undefined;
+    return { ...base, class: 'pass', note: compared ? 'accepted, guest-visible state equal' : 'accepted (the target gives no guest-visible state to compare)' };
+  }
   const diff = stateDiff(outcome.sourceState ?? '', outcome.destState ?? '');
   const expected = findExpected(cell, outcome, builds, { kind: 'state-difference' });
   if (expected !== undefined) return { ...base, class: 'expected-break', expected, diff, note: `expected break ${expected.id}` };
