@@ -39,6 +39,9 @@ describe('committed corpus corpus/qemu-7.2', () => {
     const d = diffShapes(bare, nic);
     expect(d).toContain('unexpected section 0000:00:01.0/e1000#0');
     expect(d.some((l) => l.startsWith('RAM blocks:') && l.includes('0000:00:01.0/e1000.rom=0x40000'))).toBe(true);
+    // A field layout change (pcspk's first uint8 becoming 2 bytes) is reported even at an equal section count.
+    const widened = { ...bare, sections: bare.sections.map((x) => (x.idstr === 'pcspk' ? { ...x, layout: x.layout!.replace('"size":1', '"size":2') } : x)) };
+    expect(diffShapes(bare, widened).some((l) => l.startsWith('pcspk#0: vmdesc layout differs'))).toBe(true);
     // Every other section keeps its size, and the ACPI tables block stays at 0x20000 used: only these two differ.
     expect(d).toHaveLength(2);
   });

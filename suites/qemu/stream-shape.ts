@@ -17,6 +17,8 @@ export interface SectionShape {
   bodySize: number;
   /** Subsection vmsd names, from the stream's vmdesc when it has one. */
   subsections?: string[];
+  /** The vmdesc entry (fields with names, types, sizes, array lengths, structs, subsections) as canonical JSON. */
+  layout?: string;
 }
 
 export interface StreamShape {
@@ -32,14 +34,20 @@ interface VmdescDevice {
   name: string;
   instance_id: number;
   subsections?: Array<{ vmsd_name: string }>;
+  [k: string]: unknown;
 }
 
 export function shapeOf(bytes: Uint8Array): StreamShape {
   const map = mapStream(bytes);
   const subs = new Map<string, string[]>();
+  const layouts = new Map<string, string>();
   if (map.vmdescOffset !== undefined) {
     const json = JSON.parse(latin1(bytes.subarray(map.vmdescOffset + 5, map.vmdescOffset + 5 + map.vmdescLength!))) as { devices?: VmdescDevice[] };
-    for (const d of json.devices ?? []) subs.set(`${d.name}#${d.instance_id}`, (d.subsections ?? []).map((s) => s.vmsd_name));
+    for (const d of json.devices ?? []) {
+      subs.set(`${d.name}#${d.instance_id}`, (d.subsections ?? []).map((s) => s.vmsd_name));
+      const { name: _n, instance_id: _i, ...layout } = d;
+      layouts.set(`${d.name}#${d.instance_id}`, JSON.stringify(layout));
+    }
   }
   return {
     ...(map.machine !== undefined ? { machine: map.machine } : {}),
@@ -52,7 +60,8 @@ export function shapeOf(bytes: Uint8Array): StreamShape {
         const key = `${s.name}#${s.instance}`;
         const shape: SectionShape = { idstr: s.name!, instance: s.instance!, version: s.version!, bodySize: s.footerOffset - (s.versionOffset! + 4) };
         const sub = subs.get(key);
-        return sub ? { ...shape, subsections: sub } : shape;
+        const layout = layouts.get(key);
+        return { ...shape, ...(sub ? { subsections: sub } : {}), ...(layout ? { layout } : {}) };
       }),
   };
 }
@@ -79,9 +88,18 @@ export function diffShapes(expected: StreamShape, actual: StreamShape): string[]
     if (e.subsections && a.subsections && e.subsections.join() !== a.subsections.join()) {
       out.push(`${key(e)}: subsections [${a.subsections.join(', ')}], expected [${e.subsections.join(', ')}]`);
     }
+    if (e.layout && a.layout && e.layout !== a.layout) out.push(`${key(e)}: vmdesc layout differs: ${firstDifference(e.layout, a.layout)}`);
   }
   for (const a of actual.sections) if (!want.has(key(a))) out.push(`unexpected section ${key(a)}`);
   const order = (s: StreamShape): string => s.sections.map(key).join();
   if (out.length === 0 && order(expected) !== order(actual)) out.push('same sections in another order');
   return out;
+}
+
+/** Where two canonical JSON strings first differ, with a little context. */
+function firstDifference(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const from = Math.max(0, i - 60);
+  return `expected ...${a.slice(from, i + 60)}... got ...${b.slice(from, i + 60)}...`;
 }
