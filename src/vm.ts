@@ -28,6 +28,7 @@ export type { LoadVmResult } from './vm/load.js';
 export type { BootOptions } from './vm/options.js';
 export type { VmSnapshot, RamBlockSnapshot } from './vm/snapshot.js';
 export { snapshotText, snapshotDifferences, canonicalState } from './vm/snapshot.js';
+export { guestStateEqual } from './vm/compare.js';
 export type { VmCore, VmSection, FirmwareInfo } from './vm/vm-core.js';
 export type { MachinePlan, SectionPlan, RamBlockPlan, DevicePlan } from './vm/build-adapter.js';
 export { planFor } from './vm/instantiate.js';

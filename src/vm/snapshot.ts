@@ -101,9 +101,15 @@ export function canonicalState(vmsd: VMStateDescription, state: StateObject): un
   return done;
 }
 
-function canonicalize(vmsd: VMStateDescription, state: StateObject): unknown {
+/** Keys of a description's state that are not guest-visible (cached per description). */
+export function hiddenKeysOf(vmsd: VMStateDescription): Set<string> {
   let hidden = hiddenCache.get(vmsd);
   if (!hidden) hiddenCache.set(vmsd, (hidden = hiddenKeys(vmsd)));
+  return hidden;
+}
+
+function canonicalize(vmsd: VMStateDescription, state: StateObject): unknown {
+  const hidden = hiddenKeysOf(vmsd);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(state).sort()) if (!hidden.has(key)) out[key] = canonicalValue(state[key]!);
   return out;

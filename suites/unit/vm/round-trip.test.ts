@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseStream } from '../../../src/migration/index.js';
-import { boot, incoming, loadInto, snapshotDifferences } from '../../../src/vm.js';
+import { boot, guestStateEqual, incoming, loadInto, snapshotDifferences } from '../../../src/vm.js';
 
 const CASES: [build: string, machine: string, devices: string[]][] = [
   ['7.2', 'pc-q35-7.2', []],
@@ -28,6 +28,7 @@ describe.each(CASES)('build %s, %s, devices %j', (build, machine, devices) => {
     expect(r.error?.toString()).toBeUndefined();
     expect(r.accepted).toBe(true);
     expect(snapshotDifferences(src.snapshot(), r.vm.snapshot())).toEqual([]);
+    expect(guestStateEqual(src, r.vm)).toBe(true);
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseStream } from '../../../src/migration/index.js';
-import { boot, incoming, snapshotDifferences } from '../../../src/vm.js';
+import { boot, guestStateEqual, incoming, snapshotDifferences } from '../../../src/vm.js';
 
 const DEVICES = ['e1000', 'vmgenid,guid=324e6eaf-d1d1-4bf6-bf41-b9bb6c91fb87'];
 
@@ -74,6 +74,7 @@ describe('a refused load changes nothing', () => {
     expect(dst.load(good).accepted).toBe(true);
     expect(dst.firmware.vmgenidAddr).toBe(src.firmware.vmgenidAddr);
     const diff = snapshotDifferences(src.snapshot(), dst.snapshot());
+    expect(guestStateEqual(src, dst)).toBe(false);
     // Only the page holding the GUID differs: vmgenid_post_load writes the destination's GUID (seed 004).
     expect(diff).toEqual([`ram.${src.ram.blocks.findIndex((b) => b.idstr === 'pc.ram') >= 0 ? sortedIndex(src, 'pc.ram') : -1}.pages.${Math.floor(src.firmware.vmgenidAddr / 4096)}`]);
   });

@@ -1,0 +1,66 @@
+/**
+ * Guest-visible equality of two machines without building snapshots: the
+ * same rules as snapshot.ts (non-zero pages by content, section states
+ * without timers, padding, RTC host-clock fields and globalstate), but pages
+ * are compared with memcmp and states walked in place. The matrix and the
+ * bench compare thousands of pairs; a snapshot is only needed to show a diff.
+ */
+import { TARGET_PAGE_SIZE, type RamBlock } from '../memory/index.js';
+import type { StateObject, Value } from '../vmstate/index.js';
+import { hiddenKeysOf } from './snapshot.js';
+import type { VmCore, VmSection } from './vm-core.js';
+
+const ZERO = Buffer.alloc(TARGET_PAGE_SIZE);
+
+function pageOf(b: RamBlock, i: number): Buffer {
+  const p = b.pages.get(i);
+  return p ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : ZERO;
+}
+
+function blocksEqual(a: RamBlock, b: RamBlock): boolean {
+  if (a.usedLength !== b.usedLength) return false;
+  for (const i of a.pages.keys()) if (!pageOf(a, i).equals(pageOf(b, i))) return false;
+  for (const i of b.pages.keys()) if (!a.pages.has(i) && !pageOf(b, i).equals(ZERO)) return false;
+  return true;
+}
+
+function valuesEqual(x: Value | undefined, y: Value | undefined): boolean {
+  if (x === y) return true;
+  if (x === undefined || y === undefined) return false;
+  if ((typeof x === 'number' || typeof x === 'bigint') && (typeof y === 'number' || typeof y === 'bigint')) return BigInt(x) === BigInt(y);
+  if (x instanceof Uint8Array && y instanceof Uint8Array) return Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(y.buffer, y.byteOffset, y.byteLength));
+  if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((e, i) => valuesEqual(e, y[i]));
+  if (typeof x === 'object' && typeof y === 'object' && !(x instanceof Uint8Array) && !(y instanceof Uint8Array) && !Array.isArray(x) && !Array.isArray(y)) {
+    return statesEqual(x, y, new Set());
+  }
+  return false;
+}
+
+function statesEqual(a: StateObject, b: StateObject, hidden: Set<string>): boolean {
+  for (const k of Object.keys(a)) if (!hidden.has(k) && !valuesEqual(a[k], b[k])) return false;
+  for (const k of Object.keys(b)) if (!hidden.has(k) && !(k in a)) return false;
+  return true;
+}
+
+function visible(sections: VmSection[]): Map<string, VmSection> {
+  return new Map(sections.filter((s) => s.vmsd.name !== 'globalstate').map((s) => [`${s.idstr}#${s.instanceId}`, s]));
+}
+
+/** True when the guest could not tell the two machines apart (see snapshot.ts for what counts). */
+export function guestStateEqual(a: VmCore, b: VmCore): boolean {
+  const ra = a.ram.blocks.filter((x) => x.migratable);
+  const rb = new Map(b.ram.blocks.filter((x) => x.migratable).map((x) => [x.idstr, x]));
+  if (ra.length !== rb.size) return false;
+  for (const blk of ra) {
+    const other = rb.get(blk.idstr);
+    if (!other || !blocksEqual(blk, other)) return false;
+  }
+  const sa = visible(a.sections);
+  const sb = visible(b.sections);
+  if (sa.size !== sb.size) return false;
+  for (const [key, s] of sa) {
+    const t = sb.get(key);
+    if (!t || !statesEqual(s.state, t.state, hiddenKeysOf(s.vmsd))) return false;
+  }
+  return true;
+}
