@@ -24,22 +24,27 @@ export function addInput(cov: Coverage, reached: ReadonlySet<CheckCode> | undefi
  * never reached is a gap of the campaign, not of the destination.
  */
 export function unreachableReason(code: CheckCode): string | undefined {
-  if (code.startsWith('pci.')) return 'PCI device models are not wired into the profile destination (issue 3: device models behind sections)';
-  if (code.startsWith('linker.')) return 'the BIOS linker/loader runs in firmware on the guest side, not in the stream loader (needs vm.ts boot)';
-  if (code.startsWith('fwcfg.') || code.startsWith('vmgenid.')) return 'fw_cfg/vmgenid are configuration-time checks, not stream content';
+  if (code === 'pci.legacy-version-unsupported' || code === 'pci.cap-present-unsupported') {
+    return 'historic pci_device_load (v3 format with cap_present): no simulated build or capture writes it';
+  }
+  if (code.startsWith('pci.cap-')) return 'capability-list checks run when a device model adds its capabilities (realize), not on load; stream content reaches get_pci_config_device (pci.bad-config-data)';
+  if (code.startsWith('pci.')) return 'needs a simulated destination (device models); a capture profile decodes PCI sections by layout only';
+  if (code.startsWith('linker.')) return 'the linker/loader runs in guest firmware at boot; an incoming destination never executes it (the tables arrive as RAM pages)';
+  if (code === 'fwcfg.acpi-mr-too-large') return 'needs a simulated destination whose machine sends fw_cfg/acpi_mr (pc/q35 >= 4.0)';
+  if (code.startsWith('fwcfg.') || code.startsWith('vmgenid.')) return 'a configuration-time check (device properties, fw_cfg files), not stream content';
   const reasons: Partial<Record<CheckCode, string>> = {
     'wire.limit': 'no loader path applies a hard length limit today',
     'stream.trailing-data': 'QEMU 7.2 never reads past the vmdesc; the loader drains it (warning only)',
     'stream.vmdesc-invalid': 'the vmdesc is only drained by the loader (an invalid one decodes nothing)',
     'vmstate.description-invalid': 'raised when importing descriptions, not by stream content',
-    'vmstate.opaque-section': 'every section of the profile destination has a description',
+    'vmstate.opaque-section': 'every destination section has a description (local, or the capture vmdesc)',
     'vmstate.array-too-large': 'the only modelled VARRAY (PCIBUS irq_count) is counted by an *_EQUAL field that fails first, as in QEMU',
     'vmstate.buffer-too-large': 'no capture section has a modelled VBUFFER (vmdesc knows sizes, not size fields)',
     'vmstate.validate-failed': 'no capture section has a modelled VMSTATE_VALIDATE',
     'vmstate.post-load-failed': 'no capture section has a modelled post_load',
     'vmstate.subsection-version': 'vmdesc-derived subsections accept only their own version; reachable only by a version byte flip',
     'stream.config-invalid': 'reached by every load with configuration; fires only on target-page-bits/capabilities subsections the generator does not mutate yet',
-    'stream.unsupported-command': 'the generator never emits QEMU_VM_COMMAND',
+    'stream.unsupported-command': 'reached only by the stream.command mutator (QEMU_VM_COMMAND inserted)',
     'ram.block-not-migratable': 'no captured board has a RAM block that is not registered for migration (every info ramblock block is sent)',
     'ram.zero-page-nonzero': 'QEMU 7.2 accepts any fill byte: nothing refuses with this code',
     'ram.total-mismatch': "only the parser's strict mode refuses with it; the loader follows QEMU and reads on",

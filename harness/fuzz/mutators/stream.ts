@@ -120,4 +120,23 @@ const trailing: Mutator = {
   },
 };
 
-export const STREAM_MUTATORS: Mutator[] = [magic, version, machine, configMissing, vmdescLength, eofMissing, truncate, trailing];
+/**
+ * A QEMU_VM_COMMAND between sections (u16 command, u16 length, data). QEMU
+ * acts on the ones it knows (postcopy, return path, packaged streams...) and
+ * refuses others; migcompat models none and refuses them all
+ * (stream.unsupported-command), so no claim beyond "the contract holds".
+ */
+const command: Mutator = {
+  name: 'stream.command',
+  hazard: 'QEMU_VM_COMMAND records in a precopy stream',
+  aims: ['stream.unsupported-command'],
+  apply({ model }, a, b) {
+    const at = a % (model.items.length + 1);
+    const cmd = [1, 2, 3, 7, 0x99][b % 5]!;
+    const items = model.items.slice();
+    items.splice(at, 0, { kind: 'command', offset: 0, command: cmd, data: new Uint8Array(cmd === 2 ? 4 : 0) });
+    return { bytes: encodeStream({ ...model, items }), note: `QEMU_VM_COMMAND ${cmd} before item ${at}`, expect: undefined };
+  },
+};
+
+export const STREAM_MUTATORS: Mutator[] = [magic, version, machine, configMissing, vmdescLength, eofMissing, truncate, trailing, command];
