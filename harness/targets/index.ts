@@ -7,5 +7,5 @@ export type { MachineInfo, QemuVersion, RamBlockInfo } from './qemu-info.js';
 export { classifyQemuRefusal } from './qemu-classify.js';
 export type { QemuRefusalCode } from './qemu-classify.js';
 export { QemuProcess, QemuStartError, machineArgs, errorLines } from './qemu-process.js';
-export { killAllQemu, liveQemuPids } from './qemu-registry.js';
+export { killAllQemu, liveQemuPids, sweepStaleTempDirs } from './qemu-registry.js';
 export { acquireQemuSlot, withQemuSlot, qemuSlotCount } from './qemu-slots.js';
