@@ -47,6 +47,7 @@ export function unreachableReason(code: CheckCode): string | undefined {
     'stream.unsupported-command': 'reached only by the stream.command mutator (QEMU_VM_COMMAND inserted)',
     'ram.block-not-migratable': 'no captured board has a RAM block that is not registered for migration (every info ramblock block is sent)',
     'ram.zero-page-nonzero': 'QEMU 7.2 accepts any fill byte: nothing refuses with this code',
+    'vmstate.bool-invalid': "QEMU's get_bool stores any byte into a C bool (migration/vmstate-types.c): nothing refuses with this code",
     'ram.total-mismatch': "only the parser's strict mode refuses with it; the loader follows QEMU and reads on",
   };
   return reasons[code];
