@@ -26,6 +26,8 @@ export const NEEDED_FROM_SOURCE: Record<string, (s: StateObject) => boolean> = {
   // property x-migrate-smi-count (off up to the 2.11 machine types,
   // pc_compat_2_11) is configuration, not state: a state that carries a
   // non-zero count is taken to have it on.
+  // hw/isa/lpc_ich9.c ich9_rst_cnt_needed: lpc->rst_cnt != 0 (port 0xcf9 written)
+  'ICH9LPC/rst_cnt': (s) => typeof s.rst_cnt === 'number' && s.rst_cnt !== 0,
   'cpu/msr_smi_count': (s) => s['env.msr_smi_count'] !== undefined && BigInt(s['env.msr_smi_count'] as bigint) !== 0n,
 };
 

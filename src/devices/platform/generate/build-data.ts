@@ -179,13 +179,19 @@ function machineRecord(dir: string, machine: string, suppressed: boolean, schema
 }
 
 /**
- * Subsections a machine sends once its firmware ran (boot-M.bin) join the
+ * Subsections a machine sends once its firmware ran (boot-M.bin) or after
+ * a few port writes (poke-M.bin) join the
  * schema its default section uses: their layouts are real, the default
  * state still does not carry them.
  */
 function addBootedSubsections(dir: string, machine: string, m: MachineRecord, schemas: SchemaCollector): void {
-  const path = join(dir, `boot-${machine}.bin`);
-  if (!existsSync(path)) return;
+  for (const kind of ['boot', 'poke']) {
+    const path = join(dir, `${kind}-${machine}.bin`);
+    if (existsSync(path)) addSubsectionsFrom(path, m, schemas);
+  }
+}
+
+function addSubsectionsFrom(path: string, m: MachineRecord, schemas: SchemaCollector): void {
   for (const s of scanStream(new Uint8Array(readFileSync(path))).sections) {
     const rec = m.sections.find((r) => r.id === s.idstr && r.inst === s.instance_id);
     const schema = rec && schemas.table[rec.schema];

@@ -9,7 +9,8 @@
  * the PC machine types devs-M.bin / devs-M.rb with OPTIONAL_DEVICE_ARGS, and
  * boot-M.bin, the plain machine after 2 s of firmware (SeaBIOS / qboot),
  * whose extra subsections (cpu/msr_smi_count ...) give real layouts for
- * subsections the paused machine does not send.
+ * subsections the paused machine does not send, and for the PC machine
+ * types poke-M.bin, the paused machine after POKES (HMP port writes).
  * suppress-vmdesc.json records `qom-get /machine suppress-vmdesc`; machine
  * types where it is on are captured with suppress-vmdesc=off so their stream
  * still has a vmdesc to measure sections by (nothing else changes: the
@@ -36,6 +37,7 @@ export const OPTIONAL_DEVICE_ARGS = [
 const VMGENID_ARGS = ['-device', 'vmgenid'];
 const TIMEOUT_MS = 30_000;
 const BOOT_MS = 2000;
+const POKES = ['o 0xcf9 0x02', 'o 0x60 0xed', 'o 0x60 0x07'];
 
 export function listMachines(qemu: string): string[] {
   const text = execFileSync(qemu, ['-machine', 'help'], { encoding: 'utf8' });
@@ -145,8 +147,8 @@ export async function captureOne(qemu: string, machineArg: string, extra: string
   }
 }
 
-async function captureTo(out: string, name: string, qemu: string, machineArg: string, extra: string[], runMs = 0): Promise<Capture> {
-  const c = await captureOne(qemu, machineArg, extra, runMs);
+async function captureTo(out: string, name: string, qemu: string, machineArg: string, extra: string[], runMs = 0, hmp: string[] = []): Promise<Capture> {
+  const c = await captureOne(qemu, machineArg, extra, runMs, hmp);
   writeFileSync(join(out, `${name}.bin`), c.stream);
   writeFileSync(join(out, `${name}.rb`), JSON.stringify(c.infoRamblock));
   return c;
@@ -161,6 +163,9 @@ async function main(out: string, qemu: string): Promise<void> {
     if (plain.suppressVmdesc) await captureTo(out, `plain-${m}`, qemu, arg, []);
     // The same after 2 s of firmware: only its subsection layouts are used (see build-data.ts).
     await captureTo(out, `boot-${m}`, qemu, arg, [], BOOT_MS);
+    // And with a few port writes a guest makes: reset control 0xcf9 (ICH9 rst_cnt / PIIX3 rcr),
+    // a keyboard LED command left unanswered (ps2 command reply queue).
+    if (m.startsWith('pc-')) await captureTo(out, `poke-${m}`, qemu, arg, [], 0, POKES);
     if (m.startsWith('pc-')) {
       // vmgenid needs fw_cfg DMA, which old machine types lack: then without it.
       await captureTo(out, `devs-${m}`, qemu, arg, [...OPTIONAL_DEVICE_ARGS, ...VMGENID_ARGS]).catch(() =>

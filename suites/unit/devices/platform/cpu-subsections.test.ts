@@ -70,3 +70,13 @@ describe('cpu/msr_smi_count, recorded from a machine whose firmware ran', () => 
     expect([...w.finish()]).toEqual([...c.body, ...subsectionBytes('cpu/msr_smi_count', 1, be64(2n))]);
   });
 });
+
+describe('ICH9LPC/rst_cnt, recorded from a pc-q35 machine after a write to port 0xcf9', () => {
+  it('is needed once rst_cnt != 0 (lpc_ich9.c ich9_rst_cnt_needed) and goes after the fields', () => {
+    const lpc = platformSections('pc-q35-7.2').find((s) => s.idstr === '0000:00:1f.0/ICH9LPC')!;
+    expect(lpc.subsections).toEqual([]);
+    const w = new WireWriter();
+    saveVMState(w, lpc.description, { ...lpc.state, rst_cnt: 2 });
+    expect([...w.finish()]).toEqual([...lpc.body, ...subsectionBytes('ICH9LPC/rst_cnt', 1, [2])]);
+  });
+});
