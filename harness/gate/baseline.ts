@@ -4,7 +4,7 @@
  * baseline is replaced atomically (write beside, then rename).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { readResult, writeFileAtomic } from '../report/io.js';
 import { ResultFileError, type MatrixResult } from '../report/model.js';
 
@@ -30,8 +30,9 @@ export function latestResultPath(reportsDir = 'reports'): string {
   return resolve(reportsDir, readFileSync(pointer, 'utf8').trim(), 'result.json');
 }
 
-export function recordLatest(runDir: string, reportsDir = dirname(runDir)): void {
-  writeFileAtomic(join(reportsDir, LATEST_FILE), `${runDir.slice(reportsDir.length).replace(/^[\\/]+/, '') || '.'}\n`);
+/** Points reports/LATEST at a run directory (relative to reports/, wherever --out put it). */
+export function recordLatest(runDir: string, reportsDir = 'reports'): void {
+  writeFileAtomic(join(reportsDir, LATEST_FILE), `${relative(resolve(reportsDir), resolve(runDir)) || '.'}\n`);
 }
 
 /**

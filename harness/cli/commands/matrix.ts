@@ -119,7 +119,7 @@ export const registerMatrix: RegisterCommand = (program, setExit) => {
       if (result.cells.length === 0) process.stderr.write('migcompat: the plan has no cells (check --builds and --machines)\n');
       const dir = opts.out ?? join('reports', result.runId);
       const files = writeReports(result, dir);
-      recordLatest(resolve(dir), resolve(opts.out === undefined ? 'reports' : join(dir, '..')));
+      recordLatest(dir);
       process.stderr.write(renderTerminalSummary(result));
       out.say(`reports: ${files.result} ${files.junit} ${files.markdown} ${files.html}`);
       out.result(result);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compareWithBaseline, gateExitCode, isNewRegression, baselineOf, loadGateFile, writeBaseline, GateFileError } from '../../../harness/gate/index.js';
+import { compareWithBaseline, gateExitCode, isNewRegression, baselineOf, loadGateFile, writeBaseline, GateFileError, recordLatest, latestResultPath } from '../../../harness/gate/index.js';
 import { runMatrix } from '../../../harness/matrix/run.js';
 import { createEngine, type FakeRule } from '../matrix/fixtures/fake-engine.mjs';
 import { THREE_BUILDS } from '../matrix/fixtures/sample.js';
@@ -77,5 +77,15 @@ describe('baseline files', () => {
     expect(() => loadGateFile(bad, 'current')).toThrow(GateFileError);
     expect(() => loadGateFile(bad, 'current')).toThrow(/current: .*schema is "something-else"/);
     expect(existsSync(bad) && readFileSync(bad, 'utf8')).toBe('{"schema": "something-else"}');
+  });
+});
+
+describe('reports/LATEST', () => {
+  it('points at the last run directory, wherever --out put it', () => {
+    const reports = join(tmp, 'reports');
+    expect(() => latestResultPath(reports)).toThrow(/does not exist \(run migcompat matrix first\)/);
+    recordLatest(join(tmp, 'elsewhere', 'run1'), reports);
+    expect(readFileSync(join(reports, 'LATEST'), 'utf8')).toBe('../elsewhere/run1\n');
+    expect(latestResultPath(reports)).toBe(join(tmp, 'elsewhere', 'run1', 'result.json'));
   });
 });
