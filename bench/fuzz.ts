@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { loadStream } from '../src/migration/index.js';
 import { runCampaign } from '../harness/fuzz/campaign.js';
 import { materialize } from '../harness/fuzz/fuzz-case.js';
+import { MUTATORS } from '../harness/fuzz/mutators/index.js';
 import { ProfileTarget } from '../harness/fuzz/profile-target.js';
 import { QemuFuzzTarget } from '../harness/fuzz/qemu-fuzz-target.js';
 import { loadSeed, seedDestination } from '../harness/fuzz/seed.js';
@@ -69,7 +70,10 @@ async function qemuRate(): Promise<Figure | undefined> {
   if (!existsSync(QEMU)) return undefined;
   const seed = loadSeed(SEED);
   const target = new QemuFuzzTarget(QEMU, { machine: seed.machine, ram: '32M' });
-  const r = await runCampaign({ target, seed, runs: 40, rngSeed: 7 });
+  // Throughput, not findings: leave out the mutator that crashes QEMU 7.2 (fw_cfg/acpi_mr
+  // sizes abort it; saved under corpus/fuzz/qemu-*/crash), so no run stops to shrink.
+  const mutators = MUTATORS.filter((m) => m.name !== 'fwcfg.acpi-mr-size');
+  const r = await runCampaign({ target, seed, runs: 40, rngSeed: 7, cases: { mutators } });
   return {
     name: 'fuzz: real QEMU 7.2 loads/s, 2 workers',
     value: Math.round(r.execsPerSec * 10) / 10,
