@@ -48,11 +48,16 @@ function intOption(name: string, text: string, min: number): number {
 async function buildsFor(opts: MatrixOpts): Promise<BuildRef[]> {
   const real: BuildRef[] = [];
   for (const path of opts.qemu) {
+    let b: BuildRef;
     try {
-      real.push(await qemuBuild(path));
+      b = await qemuBuild(path);
     } catch (e) {
       throw new UsageError(`--qemu ${path}: ${(e as Error).message}`);
     }
+    // Two binaries of one version (a distribution build and a local one) stay two builds.
+    const same = real.filter((r) => r.version === b.version).length;
+    if (same > 0) b = { ...b, name: `${b.name}#${same + 1}` };
+    real.push(b);
   }
   const { builds, unknown } = selectBuilds([...simulatedBuilds(), ...real], opts.builds);
   if (unknown.length) throw new UsageError(`unknown build(s) in --builds: ${unknown.join(', ')}`);
