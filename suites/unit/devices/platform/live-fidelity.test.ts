@@ -9,7 +9,8 @@
  * type the binary lists. One QEMU at a time; each capture kills its QEMU.
  */
 import { describe, expect, it } from 'vitest';
-import { captureOne, listMachines } from '../../../../src/devices/platform/generate/capture.js';
+import { OPTIONAL_DEVICE_ARGS, captureOne, listMachines } from '../../../../src/devices/platform/generate/capture.js';
+import { CAPTURE_DEVICES } from './fixtures.js';
 import { scanStream } from '../../../../src/devices/platform/generate/scan-stream.js';
 import { parseInfoRamblock } from '../../../../src/devices/platform/generate/info-ramblock.js';
 import { platformSections, platformStreamInfo, ramBlocks } from '../../../../src/devices/platform/index.js';
@@ -34,6 +35,18 @@ describe.skipIf(!LIVE)('live QEMU 7.2 against the platform data (MIGCOMPAT_PLATF
     const table = parseInfoRamblock(JSON.stringify(cap.infoRamblock));
     expect(live.ramBlocks.map((b) => ({ idstr: b.idstr, used_length: b.used_length, max_length: table.find((r) => r.idstr === b.idstr)?.max }))).toEqual(
       ramBlocks(machine),
+    );
+  });
+
+  it.each(['pc-q35-7.2', 'pc-i440fx-7.2'])('%s with the optional devices', { timeout: 60_000 }, async (machine) => {
+    const cap = await captureOne(QEMU, machine, [...OPTIONAL_DEVICE_ARGS, '-device', 'vmgenid']);
+    const live = scanStream(cap.stream);
+    expect(live.sections.map((s) => [s.idstr, s.instance_id, s.version_id, (s.vmdesc.subsections ?? []).map((x) => x.vmsd_name), s.body.length])).toEqual(
+      platformSections(machine, CAPTURE_DEVICES).map((s) => [s.idstr, s.instance_id, s.version_id, s.subsections, s.body.length]),
+    );
+    const table = parseInfoRamblock(JSON.stringify(cap.infoRamblock));
+    expect(live.ramBlocks.map((b) => ({ idstr: b.idstr, used_length: b.used_length, max_length: table.find((r) => r.idstr === b.idstr)?.max }))).toEqual(
+      ramBlocks(machine, CAPTURE_DEVICES),
     );
   });
 });
