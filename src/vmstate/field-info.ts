@@ -15,16 +15,44 @@ export const INT_WIDTH: Record<IntType, number> = {
   uint64: 8,
 };
 
+/**
+ * Unique names of a field list, computed once per list: every save and load
+ * asks for each field's key, and a per-call scan made that quadratic in the
+ * number of fields (the x86 cpu section has ~150).
+ */
+const uniqueNames = new WeakMap<readonly VMStateField[], { length: number; names: Map<VMStateField, string> }>();
+
+function namesOf(fields: readonly VMStateField[]): Map<VMStateField, string> {
+  const cached = uniqueNames.get(fields);
+  // A list that grew or shrank since (descriptions built field by field) is recomputed.
+  if (cached && cached.length === fields.length) return cached.names;
+  let names: Map<VMStateField, string>;
+  const counts = new Map<string, number>();
+  for (const f of fields) counts.set(f.name, (counts.get(f.name) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  names = new Map();
+  for (const f of fields) {
+    const n = seen.get(f.name) ?? 0;
+    seen.set(f.name, n + 1);
+    // A field object listed twice gets its last position, as the scan did.
+    names.set(f, (counts.get(f.name) ?? 0) > 1 ? `${f.name}[${n}]` : f.name);
+  }
+  uniqueNames.set(fields, { length: fields.length, names });
+  return names;
+}
+
 /** QEMU's name for a field whose name is not unique: "name[n]" (vmstate.c vmfield_name_num). */
 function qemuUniqueName(vmsd: VMStateDescription, field: VMStateField): string {
-  let count = 0;
-  let index = -1;
-  for (const f of vmsd.fields) {
-    if (f.name !== field.name) continue;
-    if (f === field) index = count;
-    count++;
+  let name = namesOf(vmsd.fields).get(field);
+  if (name === undefined) {
+    // The list may have been edited in place since it was indexed: index it again.
+    uniqueNames.delete(vmsd.fields);
+    name = namesOf(vmsd.fields).get(field);
   }
-  return count > 1 ? `${field.name}[${index}]` : field.name;
+  if (name !== undefined) return name;
+  // A field that is not in vmsd.fields: QEMU's loop finds no index (-1).
+  const count = vmsd.fields.filter((f) => f.name === field.name).length;
+  return count > 1 ? `${field.name}[-1]` : field.name;
 }
 
 /** The name QEMU writes into the vmdesc for this field. */

@@ -52,10 +52,15 @@ function saveDescription(
   desc: VmdescWriter | undefined,
   path: string,
 ): void {
-  const s: StateObject = { ...state };
-  carrySubsectionsLoaded(state, s);
-  const refusal = vmsd.pre_save?.(s);
-  if (refusal) throw new SaveError(`pre-save failed: ${vmsd.name}: ${refusal.message}`, refusal.field ? `${path}/${refusal.field}` : path);
+  // pre_save runs on a copy (the caller's state is never changed); without
+  // one the state is only read, so no copy is needed.
+  let s = state;
+  if (vmsd.pre_save) {
+    s = { ...state };
+    carrySubsectionsLoaded(state, s);
+    const refusal = vmsd.pre_save(s);
+    if (refusal) throw new SaveError(`pre-save failed: ${vmsd.name}: ${refusal.message}`, refusal.field ? `${path}/${refusal.field}` : path);
+  }
   let fields: VmdescField[] | undefined;
   if (desc) {
     desc.vmsd_name = vmsd.name;
