@@ -156,7 +156,11 @@ export async function loadIntoQemu(qemuPath: string, spec: MachineSpec, stream: 
       }
       return { verdict, durationMs, log: qemu.log };
     } catch (e) {
-      const verdict: Verdict = { kind: 'harness-error', message: (e as Error).message };
+      // A setup step (QMP, the stream socket) failing because QEMU died under
+      // us is QEMU's verdict, not ours: a signal is a crash whatever the phase.
+      const exit = await Promise.race([qemu.exited, deadline(1_000).then(() => undefined)]);
+      if (exit) await settleLog();
+      const verdict: Verdict = exit ? refusalFromExit(qemu, exit) : { kind: 'harness-error', message: (e as Error).message };
       return { verdict, durationMs: Date.now() - started, log: qemu.log };
     } finally {
       await qemu.quit();
