@@ -206,7 +206,11 @@ const SHORT_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\b': 
  * hex (UTF-16 units, so beyond the BMP a surrogate pair, as QEMU writes
  * it); "/" as is.
  */
+const PLAIN = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
+
 function quote(s: string): string {
+  // Field and device names are printable ASCII without quote or backslash: nothing to escape.
+  if (PLAIN.test(s)) return `"${s}"`;
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
