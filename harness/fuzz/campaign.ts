@@ -85,7 +85,15 @@ export interface CampaignResult {
   coverage: CoverageLine[];
   mutators: Record<string, MutatorStats>;
   failure?: CampaignFailure;
-  differential?: { against: string; compared: number; agreed: number; rate: number; disagreements: Disagreement[] };
+  differential?: {
+    against: string;
+    compared: number;
+    agreed: number;
+    rate: number;
+    disagreements: Disagreement[];
+    /** Inputs on which the other target broke the contract (a crash or hang of real QEMU is a finding in its own right). */
+    againstFindings: { note: string; verdict: Verdict; case: FuzzCase }[];
+  };
 }
 
 export const REPLAY_COMMAND = 'migcompat replay';
@@ -117,6 +125,7 @@ class Stats {
   compared = 0;
   agreed = 0;
   readonly disagreements: Disagreement[] = [];
+  readonly againstFindings: { note: string; verdict: Verdict; case: FuzzCase }[] = [];
 
   add(m: Materialized, load: FuzzLoad): void {
     this.runs++;
@@ -137,6 +146,7 @@ class Stats {
 
   compare(m: Materialized, c: FuzzCase, ours: Verdict, theirs: Verdict): void {
     if (theirs.kind === 'harness-error') return;
+    if ((theirs.kind === 'crash' || theirs.kind === 'hang') && this.againstFindings.length < 50) this.againstFindings.push({ note: m.note, verdict: theirs, case: c });
     this.compared++;
     if (sameVerdict(ours, theirs)) this.agreed++;
     else if (this.disagreements.length < 50) this.disagreements.push({ note: m.note, ours, theirs, case: c });
@@ -224,6 +234,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
       agreed: stats.agreed,
       rate: stats.compared ? stats.agreed / stats.compared : 1,
       disagreements: stats.disagreements,
+      againstFindings: stats.againstFindings,
     };
   }
   if (details.failed && details.counterexample) {

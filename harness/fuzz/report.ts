@@ -18,6 +18,8 @@ export function formatCampaign(r: CampaignResult): string[] {
     const d = r.differential;
     out.push(`  differential vs ${d.against}: ${d.agreed}/${d.compared} agree (${(d.rate * 100).toFixed(1)}%)`);
     for (const x of d.disagreements.slice(0, 20)) out.push(`    ${x.note}\n      ours:   ${describeVerdict(x.ours)}\n      theirs: ${describeVerdict(x.theirs)}`);
+    if (d.againstFindings.length) out.push(`  ${d.against} crashed or hung on ${d.againstFindings.length} inputs:`);
+    for (const x of d.againstFindings.slice(0, 20)) out.push(`    ${x.note}: ${describeVerdict(x.verdict).split('\n')[0]}`);
   }
   if (r.failure) {
     const f = r.failure;

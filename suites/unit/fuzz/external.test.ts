@@ -66,6 +66,7 @@ describe('external targets', () => {
     expect(d.compared).toBe(400);
     expect(d.agreed).toBeLessThan(400);
     expect(d.rate).toBeCloseTo(d.agreed / d.compared);
+    expect(d.againstFindings).toEqual([]);
     for (const x of d.disagreements) {
       expect(x.ours).toMatchObject({ kind: 'refused', code: 'section.footer-mismatch' });
       expect(x.theirs.kind).toBe('accepted');
