@@ -14,6 +14,13 @@
  */
 import { findRamBlock, writeBytes, type RamBlock } from '../memory/index.js';
 import { parseMachineName } from '../machines/index.js';
+
+/** Machine name -> family and version; names are few and parsing walks the machine ranges. */
+const parsedNames = new Map<string, ReturnType<typeof parseMachineName>>();
+function parsed(machine: string): ReturnType<typeof parseMachineName> {
+  if (!parsedNames.has(machine)) parsedNames.set(machine, parseMachineName(machine));
+  return parsedNames.get(machine);
+}
 import { assignBars, PCI_ROM_SLOT } from '../devices/pci/index.js';
 import { FwCfg, fwCfgOptionsForMachine, guestMemoryOverBlock } from '../devices/fw-cfg/index.js';
 import { buildAcpiSetup, defaultLoaderLayout, installAcpiFwCfg, runLinkerLoader, type AcpiConfig } from '../devices/acpi/index.js';
@@ -58,13 +65,13 @@ function writeOptionRomHeaders(core: VmCore): void {
 }
 
 function acpiBoard(machine: string): AcpiConfig['board'] | undefined {
-  const family = parseMachineName(machine)?.family;
+  const family = parsed(machine)?.family;
   return family === 'pc-i440fx' ? 'pc' : family === 'pc-q35' ? 'q35' : undefined;
 }
 
 /** RAM below 4 GiB: pc_init / pc_q35_init split guest RAM at the PCI hole. */
 export function ramBelow4g(machine: string, ramSize: number): number {
-  const q35 = parseMachineName(machine)?.family === 'pc-q35';
+  const q35 = parsed(machine)?.family === 'pc-q35';
   const lowmem = q35 ? 0x80000000 : 0xe0000000;
   if (q35 ? ramSize >= 0xb0000000 : ramSize >= lowmem) return q35 ? lowmem : 0xc0000000;
   return ramSize;
@@ -77,7 +84,7 @@ function runAcpiLoader(core: VmCore): void {
     core.firmware.notes.push(`no QEMU-built ACPI tables on ${core.machine}`);
     return;
   }
-  const version = parseMachineName(core.plan.reference)?.version;
+  const version = parsed(core.plan.reference)?.version;
   const [major, minor] = (version ?? '7.2').split('.').map(Number);
   const cfg: AcpiConfig = {
     board,
