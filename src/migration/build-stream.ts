@@ -65,8 +65,9 @@ export function buildStream(spec: SourceSpec): StreamModel {
   const model: StreamModel = { version: QEMU_VM_FILE_VERSION, items, eofOffset: 0 };
   if (spec.configuration !== undefined) model.configuration = { offset: 8, name: spec.configuration, subsections: [] };
   if (spec.vmdesc) {
-    const raw = new TextEncoder().encode(stringifyVmdesc({ page_size: TARGET_PAGE_SIZE, devices: vmdescDevices }));
-    model.vmdesc = { offset: 0, raw, json: JSON.parse(new TextDecoder().decode(raw)) };
+    const vmdesc = { page_size: TARGET_PAGE_SIZE, devices: vmdescDevices };
+    // `json` is the object the text was written from: no need to parse it back.
+    model.vmdesc = { offset: 0, raw: new TextEncoder().encode(stringifyVmdesc(vmdesc)), json: vmdesc };
   }
   return model;
 }
