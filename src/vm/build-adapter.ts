@@ -185,7 +185,17 @@ function slotHex(slot: number): string {
 
 function planDevices(view: BuildView, machine: string, rec: MachineRecord, words: readonly DeviceWord[]): DevicePlan[] {
   const newest = getBuild(listBuilds().at(-1)!);
-  let slot = rec.firstFreeSlot ?? 1;
+  // pci_bus_devfn_alloc: an auto-placed function takes the first free slot from the board's first free one.
+  const used = new Set<number>();
+  for (const sec of rec.sections) {
+    const m = /^[0-9a-f]{4}:[0-9a-f]{2}:([0-9a-f]{2})\.[0-7]\//.exec(sec.id);
+    if (m) used.add(parseInt(m[1]!, 16));
+  }
+  const nextFree = (): number => {
+    let at = rec.firstFreeSlot ?? 1;
+    while (used.has(at)) at++;
+    return at;
+  };
   const out: DevicePlan[] = [];
   for (const word of words) {
     const driver = word.driver;
@@ -209,11 +219,23 @@ function planDevices(view: BuildView, machine: string, rec: MachineRecord, words
       throw new BootError('device-refused', 'at most one vmgenid device is permitted');
     }
     if (drec.pci) {
-      out.push({ word, slot, pciPath: `0000:00:${slotHex(slot)}.0` });
-      slot++;
+      const at = word.props['addr'] === undefined ? nextFree() : explicitSlot(word, used);
+      used.add(at);
+      out.push({ word, slot: at, pciPath: `0000:00:${slotHex(at)}.0` });
     } else out.push({ word });
   }
   return out;
+}
+
+/** addr=SLOT[.FN] (hex, as QEMU's PCI address property); functions other than 0 are not modelled. */
+function explicitSlot(word: DeviceWord, used: Set<number>): number {
+  const text = word.props['addr']!;
+  const m = /^([0-9a-fA-F]{1,2})(?:\.0)?$/.exec(text);
+  if (!m) throw new BootError('bad-option', `Property '${word.driver}.addr' doesn't take value '${text}' (slot[.0] in hex; other functions are not modelled)`);
+  const slot = parseInt(m[1]!, 16);
+  if (slot > 0x1f) throw new BootError('bad-option', `Property '${word.driver}.addr' doesn't take value '${text}'`);
+  if (used.has(slot)) throw new BootError('device-refused', `PCI: slot ${slot} function 0 not available for ${word.driver}, in use by another device`);
+  return slot;
 }
 
 function safeBool(v: string): boolean {

@@ -86,3 +86,15 @@ describe('NIC MAC addresses', () => {
     expect(eeprom(['e1000,mac=02:00:00:00:ab:cd'])).toEqual([0x0002, 0x0000, 0xcdab]);
   });
 });
+
+describe('PCI placement', () => {
+  const ids = (devices: string[]): string[] => incoming('7.2', 'pc-q35-7.2', { devices }).sections.filter((s) => s.device !== undefined).map((s) => s.idstr);
+  it('auto-placed functions take the first free slots; addr= places one explicitly', () => {
+    // Real pc-q35-7.2 captures: the first -device PCI function lands at 0000:00:01.0 (corpus manifest, +e1000).
+    expect(ids(['e1000', 'virtio-net-pci'])).toEqual(['0000:00:01.0/e1000', '0000:00:02.0/virtio-net']);
+    expect(ids(['e1000,addr=5', 'virtio-net-pci'])).toEqual(['0000:00:05.0/e1000', '0000:00:01.0/virtio-net']);
+  });
+  it('a slot the board uses is refused', () => {
+    expect(() => incoming('7.2', 'pc-q35-7.2', { devices: ['e1000,addr=1f'] })).toThrow(/slot 31 function 0 not available/);
+  });
+});
