@@ -23,6 +23,7 @@
 import { LoadError } from '../wire/index.js';
 import type { ElementKind, StateObject, VMStateDescription, VMStateField } from './description.js';
 import { INT_WIDTH } from './field-info.js';
+import { presentInState } from './vmdesc.js';
 
 export interface DumpVmstate {
   /** The machine type the dump was made with ("vmschkmachine"."Name"). */
@@ -122,7 +123,13 @@ function importVmsd(ctx: ImportCtx, v: unknown, path: string, depth: number): VM
   if ('Subsections' in o) {
     const subs = o['Subsections'];
     if (!Array.isArray(subs)) invalid(`${path}/Subsections`, 'expected an array');
-    vmsd.subsections = subs.map((s, i) => importVmsd(ctx, s, `${path}/Subsections[${i}]`, depth + 1));
+    vmsd.subsections = subs.map((s, i) => {
+      const sub = importVmsd(ctx, s, `${path}/Subsections[${i}]`, depth + 1);
+      // The dump does not say when QEMU sends a subsection; re-saving a
+      // decoded state must send exactly the ones the stream carried.
+      sub.needed = presentInState(sub);
+      return sub;
+    });
   }
   return vmsd;
 }

@@ -235,13 +235,14 @@ function convInvalid(path: string, message: string): never {
 }
 
 /**
- * `needed` of a subsection made from a vmdesc: "present in this state". A
+ * `needed` of a subsection made from a vmdesc (or a -dump-vmstate, which
+ * has no `needed` either): "present in this state". A
  * state loadVMState produced knows which subsections it read; any other
  * state counts as having the subsection when it holds all of its fields.
  * So a description made from one stream's vmdesc also decodes and re-saves
  * another stream that lacks some of those subsections.
  */
-function presentInState(sub: VMStateDescription): (s: StateObject) => boolean {
+export function presentInState(sub: VMStateDescription): (s: StateObject) => boolean {
   return (s) => {
     const loaded = subsectionsLoaded(s);
     if (loaded) return loaded.has(sub.name);

@@ -132,11 +132,21 @@ describe('migcompat analyze --json', () => {
     // Non-device sections (timer, cpu, apic...) are not in a -dump-vmstate: opaque, delimited by footers.
     expect(analysis.devices.some((d) => d.name === 'timer' && d.source === 'opaque')).toBe(true);
     expect(fromDump.length).toBeGreaterThan(5);
+    // The dump carries no type names ("unknown" after import): compare what
+    // both sources state, field names and wire sizes.
+    const sizes = (fields: VmdescFieldLike[] | undefined): unknown =>
+      (fields ?? []).map((f) => ({ name: f.name, size: f.size, array_len: f.array_len, struct: f.struct ? sizes((f.struct as { fields?: VmdescFieldLike[] }).fields) : undefined }));
     for (const d of fromDump) {
       const q = byKey.get(`${d.name}#${d.instance_id}`)!;
       expect(d.layout, `${d.name} layout`).toBeDefined();
-      expect(shape(d.layout!.fields), d.name).toEqual(shape(q.fields));
+      expect(sizes(d.layout!.fields), d.name).toEqual(sizes(q.fields));
+      expect((d.layout!.subsections ?? []).length, `${d.name} subsections`).toBe((q.subsections ?? []).length);
     }
+    // A section the dump could not decode is kept opaque, and a warning says so.
+    const warnings = (JSON.parse(r.stdout) as { summary: { warnings: string[] } }).summary.warnings;
+    const failed = warnings.filter((w) => w.includes('kept opaque')).map((w) => w.slice(0, w.indexOf(':')));
+    expect(failed.length).toBeGreaterThan(0);
+    for (const name of failed) expect(analysis.devices.find((d) => d.name === name)?.source, name).toBe('opaque');
   });
 
   it('reports RAM blocks and page counts that add up to the MEM_SIZE list', async () => {
