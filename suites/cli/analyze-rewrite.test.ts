@@ -144,7 +144,7 @@ describe('migcompat analyze --json', () => {
     }
     // A section the dump could not decode is kept opaque, and a warning says so.
     const warnings = (JSON.parse(r.stdout) as { summary: { warnings: string[] } }).summary.warnings;
-    const failed = warnings.filter((w) => w.includes('kept opaque')).map((w) => w.slice(0, w.indexOf(':')));
+    const failed = warnings.filter((w) => w.includes('kept opaque')).map((w) => w.slice(0, w.indexOf(': decoding')));
     expect(failed.length).toBeGreaterThan(0);
     for (const name of failed) expect(analysis.devices.find((d) => d.name === name)?.source, name).toBe('opaque');
   });
