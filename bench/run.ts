@@ -4,10 +4,16 @@
  * tests: a missed target is printed, not thrown.
  */
 import { codecBench } from './codec.js';
+import { emulatorBench } from './emulator.js';
+import { fuzzBench } from './fuzz.js';
+import { matrixBench } from './matrix.js';
 import { printFigure, writeBenchReport, type Figure } from './report.js';
 
 const SUITES: Record<string, () => Promise<Figure[]>> = {
   codec: codecBench,
+  emulator: () => emulatorBench(),
+  matrix: matrixBench,
+  fuzz: fuzzBench,
 };
 
 async function main(): Promise<void> {
