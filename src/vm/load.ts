@@ -10,11 +10,11 @@
  * vmgenid writes this machine's GUID at the loaded address.
  */
 import { findRamBlock } from '../memory/index.js';
-import { loadStream, RAM_SECTION_IDSTR, RAM_SECTION_VERSION, type Destination, type DestinationSection } from '../migration/index.js';
+import { loadStream, parseStream, RAM_SECTION_IDSTR, RAM_SECTION_VERSION, type Destination, type DestinationSection } from '../migration/index.js';
 import { guestMemoryOverBlock } from '../devices/fw-cfg/index.js';
 import { vmgenidCommit } from '../devices/vmgenid/index.js';
-import type { CheckLog, LoadError } from '../wire/index.js';
-import { commitPci } from './pci-model.js';
+import { LoadError, type CheckLog } from '../wire/index.js';
+import { commitPci, pciPartOffset } from './pci-model.js';
 import type { VmCore } from './vm-core.js';
 
 export interface LoadVmResult {
@@ -41,7 +41,7 @@ export function loadVm(core: VmCore, bytes: Uint8Array, log?: CheckLog): LoadVmR
   // The sections are the destination's own objects: loadStream replaces their
   // state only on commit, and a refused load leaves them (and RAM) untouched.
   const verdict = loadStream(bytes, destinationOf(core), log ? { log } : {});
-  if (!verdict.accepted) return { accepted: false, error: verdict.error, warnings: verdict.warnings };
+  if (!verdict.accepted) return { accepted: false, error: rebasePciOffset(core, bytes, verdict.error), warnings: verdict.warnings };
   for (const s of core.sections) if (s.pci) commitPci(s.state, s.pci);
   // After an incoming migration the machine runs (or is paused with -S): either way an
   // optional globalstate is no longer sent (global_state_needed).
@@ -52,4 +52,29 @@ export function loadVm(core: VmCore, bytes: Uint8Array, log?: CheckLog): LoadVmR
     if (s && main && vmgenidCommit(core.vmgenid, s.state, guestMemoryOverBlock(main))) core.firmware.vmgenidAddr = core.vmgenid.address();
   }
   return { accepted: true, warnings: verdict.warnings, pagesLoaded: verdict.pagesLoaded, sectionsLoaded: verdict.sectionsLoaded };
+}
+
+/**
+ * A PCI core refusal carries an offset relative to its field (its post_load
+ * cannot see the stream). When the PCIDevice struct starts its section, the
+ * stream offset is the section body's plus the part's: found by parsing
+ * the stream's framing again, only on this (rare) path. Best effort: the
+ * error is returned unchanged when the framing cannot be read.
+ */
+function rebasePciOffset(core: VmCore, bytes: Uint8Array, e: LoadError): LoadError {
+  if (!e.code.startsWith('pci.')) return e;
+  const s = core.sections.find((x) => x.pci && e.path.startsWith(`${x.idstr}/`));
+  const part = e.path.slice(e.path.lastIndexOf('/') + 1);
+  const at = s?.pci ? pciPartOffset(s.pci.dev, part) : undefined;
+  if (!s?.pci?.first || at === undefined) return e;
+  try {
+    const descriptions = new Map(core.sections.map((x) => [x.idstr, x.vmsd]));
+    const item = parseStream(bytes, { descriptions, decodeDevices: false }).items.find(
+      (i) => i.kind === 'section' && i.idstr === s.idstr && i.instanceId === s.instanceId && i.type === 'full',
+    );
+    if (!item || item.kind !== 'section') return e;
+    return new LoadError(e.code, e.message, item.bodyOffset + at + e.offset, e.path);
+  } catch {
+    return e;
+  }
 }

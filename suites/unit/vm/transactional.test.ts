@@ -54,6 +54,9 @@ describe('a refused load changes nothing', () => {
     // hw/pci/pci.c get_pci_config_device: "%s: Bad config data: i=0x%x read: %x device: %x cmask: %x wmask: %x w1cmask:%x"
     // with the vendor id byte: checked (cmask 0xff), read-only (wmask 0), not RW1C.
     expect(r.error?.message).toBe('get_pci_config_device: Bad config data: i=0x0 read: 87 device: 86 cmask: ff wmask: 0 w1cmask:0');
+    // Located: the byte that was changed, under the section and field that hold it.
+    expect(r.error?.offset).toBe(bodyOffset + 4);
+    expect(r.error?.path).toBe('0000:00:01.0/e1000/parent_obj/config');
     expect(snapshotDifferences(before, dst.snapshot())).toEqual([]);
     expect(dst.sections.find((s) => s.idstr.endsWith('/e1000'))!.pci!.dev.config).toEqual(configBefore);
     expect(dst.firmware.vmgenidAddr).toBe(0);
