@@ -109,13 +109,17 @@ function runInWorkers(cells: readonly PlannedCell[], opts: PoolOptions, spec: En
   let next = 0;
   let done = 0;
   let alive = count;
+  let lastFailure = '';
   const init: WorkerInit = { engine: spec, builds: [...opts.builds] };
+  // --input-type (node -e scripts) is refused for a file entry: the worker must not inherit it.
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
 
   return new Promise((resolve) => {
     const finishIfDone = (): void => {
       if (done < cells.length && alive > 0) return;
       // Cells no live worker can take any more are harness errors, not holes.
-      for (let i = 0; i < cells.length; i++) results[i] ??= lostCell(cells[i]!, 'the worker pool stopped before this cell ran');
+      const why = lastFailure ? `the worker pool stopped before this cell ran (${lastFailure})` : 'the worker pool stopped before this cell ran';
+      for (let i = 0; i < cells.length; i++) results[i] ??= lostCell(cells[i]!, why);
       resolve(results as CellResult[]);
     };
     const record = (r: CellResult, index: number): void => {
@@ -124,7 +128,7 @@ function runInWorkers(cells: readonly PlannedCell[], opts: PoolOptions, spec: En
       opts.onResult?.(r, done, cells.length);
     };
     for (let w = 0; w < count; w++) {
-      const worker = new Worker(entry, { workerData: init });
+      const worker = new Worker(entry, { workerData: init, execArgv });
       let inFlight: number | undefined;
       let closed = false;
       const feed = (): void => {
@@ -147,6 +151,7 @@ function runInWorkers(cells: readonly PlannedCell[], opts: PoolOptions, spec: En
         if (msg.kind === 'ready') return feed();
         if (msg.kind === 'fatal') {
           // The engine could not start here: give this worker's share to the others.
+          lastFailure = `engine failed to start: ${msg.message}`;
           closed = true;
           void worker.terminate();
           return;
@@ -156,7 +161,10 @@ function runInWorkers(cells: readonly PlannedCell[], opts: PoolOptions, spec: En
         inFlight = undefined;
         feed();
       });
-      worker.on('error', (e) => failInFlight(`worker failed: ${e.message}`));
+      worker.on('error', (e) => {
+        lastFailure = `worker failed: ${e.message}`;
+        failInFlight(lastFailure);
+      });
       worker.on('exit', () => {
         failInFlight('worker exited while running this cell');
         alive--;

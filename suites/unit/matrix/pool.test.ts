@@ -67,6 +67,7 @@ describe.skipIf(entry === undefined)('runCells on worker threads (built dist/)',
     const run = await runCells(plan.cells, { engine: { kind: 'module', url: 'file:///nonexistent/engine.mjs' }, builds: plan.builds, workers: 2 });
     expect(run.results).toHaveLength(plan.cells.length);
     expect(run.results.every((r) => r.class === 'harness-error')).toBe(true);
+    expect(run.results[0]?.note).toMatch(/engine failed to start: .*nonexistent/);
   });
 });
 
