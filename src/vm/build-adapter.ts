@@ -20,11 +20,10 @@
 import { getBuild, listBuilds, streamLayoutFor, UnknownBuildError, type BuildView, type StreamLayout } from '../builds/index.js';
 import { parseBoolProperty, parseMachineName, resolveProperty } from '../machines/index.js';
 import type { StateObject, VMStateDescription } from '../vmstate/index.js';
-import type { PlatformSchema } from '../devices/platform/schema.js';
 import { BootError } from './boot-error.js';
 import { defaultMac, parseMac, RECORDED_NIC_INDEX, withMac } from './nic-mac.js';
 import type { DeviceWord } from './options.js';
-import { defaultStateOf, descriptionOf, machineRecord, recordedMachines, schemaOf, type MachineRecord, type SectionRecord } from './platform-source.js';
+import { defaultStateOf, descriptionOf, machineRecord, recordedMachines, type MachineRecord, type SectionRecord } from './platform-source.js';
 
 export const REFERENCE_BUILD = '7.2';
 
@@ -259,11 +258,12 @@ function sectionPlan(
   versions: Map<string, { version_id: number; minimum_version_id?: number }>,
 ): SectionPlan {
   let vmsd = descriptionOf(s.schema);
-  let state = defaultStateOf(s);
+  const state = defaultStateOf(s);
   const drop = (vmsd.subsections ?? []).filter((sub) => unknownSubs.has(sub.name));
   if (drop.length > 0) {
+    // The fields stay in the state (the device still has them; an old build just never migrates
+    // them), so both sides of a migration compare the same device, and only the wire differs.
     vmsd = { ...vmsd, subsections: vmsd.subsections!.filter((sub) => !unknownSubs.has(sub.name)) };
-    state = withoutSubsectionFields(state, schemaOf(s.schema), new Set(drop.map((d) => d.name)));
   }
   let versionId = s.ver;
   const v = versions.get(vmsd.name);
@@ -272,12 +272,6 @@ function sectionPlan(
     versionId = v.version_id;
   }
   return { idstr, instanceId: s.inst, versionId, vmsd, state };
-}
-
-function withoutSubsectionFields(state: StateObject, schema: PlatformSchema, names: Set<string>): StateObject {
-  const out: StateObject = { ...state };
-  for (const sub of schema.subsections ?? []) if (names.has(sub.name)) for (const f of sub.fields) delete out[f.name];
-  return out;
 }
 
 /** A section of a device the build marks unmigratable blocks migration (migrate_add_blocker). */
