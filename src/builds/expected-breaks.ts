@@ -5,7 +5,7 @@
  */
 import type { CheckCode } from '../wire/checks.js';
 import type { MachineFamily, Source, VersionString } from '../machines/index.js';
-import { ACS_FIX_4_1, MIGRATION_RST_UNC_MASK, SEED_000, SEED_001, commit } from './catalog/sources.js';
+import { ACS_FIX_4_1, MIGRATION_RST_UNC_MASK, SEED_000, SEED_001, commit, datedByCompat } from './catalog/sources.js';
 
 /** A set of catalog builds. */
 export type BuildSet =
@@ -48,7 +48,51 @@ export interface ExpectedBreak {
   source: Source;
 }
 
+/**
+ * Boards without versioned machine types (isapc, microvm) have no compat
+ * arrays, so nothing keeps a stream-format change away from them: every
+ * change that old machine types are shielded from breaks these boards
+ * across the release that made it. Real QEMU 7.2 shows they get each
+ * feature (its isapc stream has the configuration section and fw_cfg/dma,
+ * its microvm stream fw_cfg/dma and fw_cfg/acpi_mr: corpus/qemu-7.2).
+ */
+const UNVERSIONED_NOTE = 'isapc/microvm have no versioned machine type, so the compat entry that shields pc-*-X.Y does not apply; real QEMU 7.2 isapc/microvm streams carry the feature (corpus/qemu-7.2)';
+
 export const EXPECTED_BREAKS: readonly ExpectedBreak[] = [
+  {
+    id: 'unversioned-configuration-section-2.4',
+    a: { upTo: '2.3' },
+    b: { from: '2.4' },
+    manifests: {
+      'a-to-b': { kind: 'refused', code: 'stream.config-missing', message: 'Configuration section missing' },
+      'b-to-a': { kind: 'refused', code: 'stream.unknown-section-type', message: 'Unknown savevm section type 7' },
+    },
+    machines: { families: ['isapc'] },
+    reason: 'the configuration section (2.4) is sent and required by every machine type not covered by hw_compat_2_3, and isapc is not: 2.3 and 2.4 isapc guests cannot migrate either way',
+    source: datedByCompat('hw_compat_2_3', '2.4', UNVERSIONED_NOTE),
+  },
+  {
+    id: 'unversioned-fw-cfg-dma-2.5',
+    a: { upTo: '2.4' },
+    b: { from: '2.6' },
+    manifests: {
+      'b-to-a': { kind: 'refused', code: 'vmstate.subsection-unknown', message: "Unknown subsection 'fw_cfg/dma' of 'fw_cfg'" },
+    },
+    machines: { families: ['isapc'] },
+    reason: 'fw_cfg DMA (2.5) adds the fw_cfg/dma subsection, kept off only for pc-*-2.4 and older by hw_compat_2_4; isapc sends it, and a destination before 2.5 does not know it',
+    source: datedByCompat('hw_compat_2_4', '2.5', UNVERSIONED_NOTE),
+  },
+  {
+    id: 'unversioned-fw-cfg-acpi-mr-5.0',
+    a: { upTo: '4.2' },
+    b: { from: '5.2' },
+    manifests: {
+      'b-to-a': { kind: 'refused', code: 'vmstate.subsection-unknown', message: "Unknown subsection 'fw_cfg/acpi_mr' of 'fw_cfg'" },
+    },
+    machines: { families: ['microvm'] },
+    reason: 'fw_cfg/acpi_mr (5.0) migrates the ACPI blob sizes, kept off only for machine types up to 4.2 by hw_compat_4_2; microvm sends it, and a 4.2 destination does not know it',
+    source: datedByCompat('hw_compat_4_2', '5.0', UNVERSIONED_NOTE),
+  },
   {
     id: 'q35-unmigratable-before-2.4',
     a: { upTo: '2.3' },
