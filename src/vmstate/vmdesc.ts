@@ -13,7 +13,7 @@
  */
 import { LoadError, WireWriter } from '../wire/index.js';
 import type { ElementKind, FieldKind, IntType, StateObject, VMStateDescription, VMStateField } from './description.js';
-import { INT_WIDTH, stateKey } from './field-info.js';
+import { INT_WIDTH, fixedElementSize, stateKey } from './field-info.js';
 import type { Vmdesc, VmdescDevice, VmdescField, VmdescStruct, VmdescWriter } from './vmdesc-types.js';
 import { subsectionsLoaded } from './walker-load.js';
 import { saveVMState } from './walker-save.js';
@@ -413,19 +413,7 @@ function elementWireSize(field: VMStateField): number {
 }
 
 function elementSize(kind: ElementKind): number {
-  switch (kind.kind) {
-    case 'int':
-    case 'equal':
-      return INT_WIDTH[kind.type];
-    case 'bool':
-      return 1;
-    case 'timer':
-      return 8;
-    case 'opaque':
-      return kind.size;
-    case 'struct':
-      return descriptionWireSize(kind.vmsd);
-  }
+  return kind.kind === 'struct' ? descriptionWireSize(kind.vmsd) : fixedElementSize(kind)!;
 }
 
 /** Bytes a vmdesc-made (fixed-layout) description takes, subsection headers included. */
