@@ -9,3 +9,4 @@ export type { QemuRefusalCode } from './qemu-classify.js';
 export { QemuProcess, QemuStartError, machineArgs, errorLines } from './qemu-process.js';
 export { killAllQemu, liveQemuPids, sweepStaleTempDirs } from './qemu-registry.js';
 export { acquireQemuSlot, withQemuSlot, qemuSlotCount } from './qemu-slots.js';
+export { SimTarget } from './sim-target.js';
