@@ -90,6 +90,9 @@ export const CHECKS = {
   'ram.unsupported-encoding': 'an XBZRLE or RDMA-hook RAM record migcompat does not model',
   // vmstate (appended)
   'vmstate.nullptr-marker': 'a NULL array-of-pointers element is not the nullptr marker byte (0x30)',
+  // versioned device model (src/devices/versioned, seed 002)
+  'device.parameter-unsupported': 'the source device uses a configuration parameter the destination implementation does not have',
+  'device.parameter-mismatch': 'a configuration parameter differs between the source device and the destination device',
 } as const;
 
 export type CheckCode = keyof typeof CHECKS;
