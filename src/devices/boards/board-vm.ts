@@ -7,7 +7,9 @@
  * - a source with the flag sends only migratable blocks (RAMBLOCK_FOREACH_
  *   MIGRATABLE), so the unregistered block is skipped;
  * - a destination with the flag refuses an incoming block that is not
- *   migratable for it ("block %s should not be migrated !", ram.c) and one
+ *   migratable for it ("block %s should not be migrated !": migration/ram.c
+ *   checks qemu_ram_is_migratable both where the MEM_SIZE list names a block
+ *   (parse_ramblock in later versions) and in ram_block_from_stream) and one
  *   it does not have ("Unknown ramblock \"%s\", cannot accept migration");
  * - an old (pre-flag) source sends every block, so a 3.0 destination of a
  *   board that never registered its block refuses the stream;
