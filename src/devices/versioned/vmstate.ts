@@ -124,7 +124,7 @@ export function decodeConfig(config: StateObject): Record<string, number> {
 /**
  * Refuses with the thread's reason, as a typed LoadError. The walker gives
  * a hook no stream offset: 0 here, the path names the table; loadStream
- * callers that know the section start may rebase it (as for PCI post_load).
+ * callers that know the section start may rebase it (loadVnic does: the body start).
  */
 function checkConfiguration(state: StateObject, impl: VnicImplementation, local: Parameters): void {
   const incoming = decodeConfig(state);

@@ -87,6 +87,10 @@ describe('migration forward and back', () => {
       'vnic: the source device uses rx-filter-size=32, destination implementation vnic-1 does not support rx-filter-size',
     );
     expect(verdict.error.path).toBe('vnic/config/rx-filter-size');
+    // the refusal points at the parameter table: the section body's first byte is its count (1 parameter)
+    const bytes = saveVnic(src);
+    expect(bytes[verdict.error.offset]).toBe(1);
+    expect(new TextDecoder().decode(bytes.subarray(verdict.error.offset + 1, verdict.error.offset + 15))).toBe('rx-filter-size');
     expect(dst.state).toBe(before); // nothing committed
   });
 
