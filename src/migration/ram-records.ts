@@ -1,4 +1,4 @@
-import { LoadError, latin1, type CheckLog, type WireReader, type WireWriter } from '../wire/index.js';
+import { LoadError, latin1, type CheckCode, type CheckLog, type WireReader, type WireWriter } from '../wire/index.js';
 import { TARGET_PAGE_SIZE, hostPageAlign } from '../memory/index.js';
 import { RamFlag, RAM_FLAGS_MASK } from './constants.js';
 import type { MemSizeBlock, MemSizeRecord, PageRecord, RamRecord, ZeroRecord } from './model.js';
@@ -56,6 +56,8 @@ export interface RamReadOptions {
    * value %d"), as QEMU releases after 7.2 do; 7.2 fills the page with it.
    */
   refuseNonZeroFill?: boolean;
+  /** Checks skipped as if they passed (weakened loaders for the fuzzer's mutation score). */
+  disabled?: ReadonlySet<CheckCode>;
 }
 
 const U64 = (1n << 64n) - 1n;
@@ -159,14 +161,14 @@ function readRamRecord(r: WireReader, target: RamTarget, st: RamReadState, o: Ra
       // QEMU 7.2 accepts any fill byte (ram_handle_compressed memsets it).
       o.log?.reached('ram.zero-page-nonzero');
       if (fill !== 0 && o.refuseNonZeroFill) fail('ram.zero-page-nonzero', `Found a zero page with value ${fill}`, offset, `${path}/${resolved!}`);
-      target.zero?.(resolved!, pageIndex, fill);
+      if (pageIndex >= 0) target.zero?.(resolved!, pageIndex, fill);
       const rec: ZeroRecord = { type: 'zero', offset, flags, addr, blockResolved: resolved!, fill };
       if (blockName !== undefined) rec.block = blockName;
       return rec;
     }
     case RamFlag.PAGE: {
       const data = r.bytes(TARGET_PAGE_SIZE, 'RAM page');
-      target.page?.(resolved!, pageIndex, data);
+      if (pageIndex >= 0) target.page?.(resolved!, pageIndex, data);
       const rec: PageRecord = { type: 'page', offset, flags, addr, blockResolved: resolved!, data };
       if (blockName !== undefined) rec.block = blockName;
       return rec;
@@ -207,7 +209,7 @@ function readBlockRef(
   o.log?.reached('ram.bad-block-name');
   if (!block) fail('ram.bad-block-name', `Can't find block ${name}`, offset, `${o.path}/${name}`);
   o.log?.reached('ram.block-not-migratable');
-  if (!block.migratable) fail('ram.block-not-migratable', `block ${name} should not be migrated !`, offset, `${o.path}/${name}`);
+  if (!block.migratable && !o.disabled?.has('ram.block-not-migratable')) fail('ram.block-not-migratable', `block ${name} should not be migrated !`, offset, `${o.path}/${name}`);
   st.lastBlock = name;
   return { blockName: name, resolved: name };
 }
@@ -217,6 +219,8 @@ function checkPageOffset(target: RamTarget, block: string, addr: bigint, offset:
   const b = target.lookup(block);
   o.log?.reached('ram.offset-out-of-range');
   if (!b || addr >= BigInt(b.usedLength)) {
+    // Disabled: the page is read but lands nowhere (-1), never out of bounds.
+    if (b && o.disabled?.has('ram.offset-out-of-range')) return -1;
     fail('ram.offset-out-of-range', `Illegal RAM offset ${addr.toString(16)}`, offset, `${o.path}/${block}`);
   }
   return Number(addr) / TARGET_PAGE_SIZE;

@@ -13,7 +13,7 @@ import { findRamBlock } from '../memory/index.js';
 import { loadStream, parseStream, RAM_SECTION_IDSTR, RAM_SECTION_VERSION, type Destination, type DestinationSection } from '../migration/index.js';
 import { guestMemoryOverBlock } from '../devices/fw-cfg/index.js';
 import { vmgenidCommit } from '../devices/vmgenid/index.js';
-import { LoadError, type CheckLog } from '../wire/index.js';
+import { LoadError, type CheckCode, type CheckLog } from '../wire/index.js';
 import { commitPci, pciPartOffset } from './pci-model.js';
 import type { VmCore } from './vm-core.js';
 
@@ -37,10 +37,10 @@ export function destinationOf(core: VmCore): Destination {
   };
 }
 
-export function loadVm(core: VmCore, bytes: Uint8Array, log?: CheckLog): LoadVmResult {
+export function loadVm(core: VmCore, bytes: Uint8Array, log?: CheckLog, disabledChecks?: ReadonlySet<CheckCode>): LoadVmResult {
   // The sections are the destination's own objects: loadStream replaces their
   // state only on commit, and a refused load leaves them (and RAM) untouched.
-  const verdict = loadStream(bytes, destinationOf(core), log ? { log } : {});
+  const verdict = loadStream(bytes, destinationOf(core), { ...(log ? { log } : {}), ...(disabledChecks ? { disabledChecks } : {}) });
   if (!verdict.accepted) return { accepted: false, error: rebasePciOffset(core, bytes, verdict.error), warnings: verdict.warnings };
   for (const s of core.sections) if (s.pci) commitPci(s.state, s.pci);
   // After an incoming migration the machine runs (or is paused with -S): either way an

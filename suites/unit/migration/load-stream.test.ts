@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LoadError } from '../../../src/wire/index.js';
+import { LoadError, type CheckCode } from '../../../src/wire/index.js';
 import { readPage } from '../../../src/memory/index.js';
 import { loadStream, type Destination, type LoadVerdict } from '../../../src/migration/index.js';
 import { StreamBytes, devVmsd, smallDest, smallStream } from './hand-stream.js';
@@ -301,5 +301,28 @@ describe('profile sections (no local vmsd) decoded with supplied descriptions', 
   });
   it('without any description the body is skipped up to its footer', () => {
     expect(loadStream(smallStream(), profileDest())).toMatchObject({ accepted: true, warnings: [] });
+  });
+});
+
+describe('disabledChecks (weakened loaders for the mutation score)', () => {
+  it('a disabled check is skipped as if it passed; others still refuse', () => {
+    const tooLarge = smallStream({ blocks: [['pc.ram', 0x2000], ['/rom@acpi', 0x5000]] });
+    const dest = smallDest();
+    expect(loadStream(tooLarge, dest, { disabledChecks: new Set(['ram.length-too-large'] as const) }).accepted).toBe(true);
+    expect(dest.ram.blocks[1]!.usedLength).toBe(0x5000);
+    expect(refusal(loadStream(tooLarge, smallDest(), { disabledChecks: new Set(['ram.size-mismatch'] as const) })).code).toBe('ram.length-too-large');
+  });
+  it('a 2^62 claim with the size check disabled is taken without allocating or walking pages', () => {
+    const b = smallStream({ blocks: [['pc.ram', 1n << 62n], ['/rom@acpi', 0x1000]], total: (1n << 62n) + 0x1000n });
+    const v = loadStream(b, smallDest(), { disabledChecks: new Set(['ram.size-mismatch'] as const) });
+    expect(v.accepted).toBe(true);
+  });
+  it('footer checks, page offsets, unknown blocks, versions, machine', () => {
+    const off = (codes: CheckCode[]) => ({ disabledChecks: new Set(codes) });
+    expect(loadStream(smallStream({ devFooterId: 3 }), smallDest(), off(['section.footer-mismatch'])).accepted).toBe(true);
+    expect(loadStream(smallStream({ pages: (w) => w.page(0x2000, 'pc.ram', 1) }), smallDest(), off(['ram.offset-out-of-range'])).accepted).toBe(true);
+    expect(loadStream(smallStream({ blocks: [['pc.ram', 0x2000], ['nvram', 0x1000]], pages: () => {} }), smallDest(), off(['ram.unknown-block'])).accepted).toBe(true);
+    expect(loadStream(smallStream({ devVersion: 3 }), smallDest(), off(['section.version-too-new'])).accepted).toBe(false); // the walker still checks its own version
+    expect(loadStream(smallStream({ machine: 'other' }), smallDest(), off(['stream.machine-mismatch'])).accepted).toBe(true);
   });
 });
