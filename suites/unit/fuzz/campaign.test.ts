@@ -64,7 +64,7 @@ describe('campaign', () => {
   });
 
   it('mutation score says when loadStream ignores disabledChecks', async () => {
-    const s = await mutationScore({ seed, runs: 50, rngSeed: 5, checks: WEAKENED_CHECKS.slice(0, 1) });
+    const s = await mutationScore({ seed, runs: 300, rngSeed: 5, checks: WEAKENED_CHECKS.slice(0, 1) });
     // Until loadStream honours the option, the variant is the full loader and nothing is detected.
     if (!s.supported) {
       expect(s.detected).toBe(0);
