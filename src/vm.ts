@@ -8,6 +8,9 @@
  *   const bytes = src.save();
  *   const { accepted, vm } = loadInto('8.0', 'pc-q35-7.2', { devices: ['e1000'] }, bytes);
  *
+ * The seed 001 boards (highbank, malta, aspeed, boston, magnum; with
+ * `,x-register-ram=on` for the fixed board) are machines too: see src/vm/board.ts.
+ *
  * The parts live in src/vm/ (one concept a file); this is the surface.
  */
 import type { CheckLog, LoadError } from './wire/index.js';
@@ -19,6 +22,7 @@ import { saveVm, type SaveVmOptions } from './vm/save.js';
 import { loadVm, type LoadVmResult } from './vm/load.js';
 import type { BootOptions } from './vm/options.js';
 import type { VmCore } from './vm/vm-core.js';
+import { instantiateBoard, isBoardCore, loadBoard, parseBoardMachine, snapshotBoard } from './vm/board.js';
 
 export { BootError, isBootError } from './vm/boot-error.js';
 export type { BootErrorCode } from './vm/boot-error.js';
@@ -34,6 +38,8 @@ export type { MachinePlan, SectionPlan, RamBlockPlan, DevicePlan } from './vm/bu
 export { planFor } from './vm/instantiate.js';
 export { modelledDevices, REFERENCE_BUILD } from './vm/build-adapter.js';
 export { destinationOf } from './vm/load.js';
+export { boardsOf, parseBoardMachine, isBoardCore, REGISTER_RAM_PROPERTY } from './vm/board.js';
+export type { BoardMachine, BoardCore } from './vm/board.js';
 
 export interface Vm extends VmCore {
   /** Canonical guest-visible state (see src/vm/snapshot.ts). */
@@ -54,6 +60,14 @@ export interface BootVmOptions extends BootOptions {
 
 function asVm(core: VmCore): Vm {
   const vm = core as Vm;
+  if (isBoardCore(core)) {
+    // Seed 001 boards: their own RAM-only machine (src/vm/board.ts); the workload ran at boot.
+    vm.snapshot = () => snapshotBoard(core);
+    vm.runWorkload = () => undefined;
+    vm.save = () => core.board.save();
+    vm.load = (bytes) => loadBoard(core, bytes);
+    return vm;
+  }
   vm.snapshot = () => snapshotVm(vm);
   vm.runWorkload = (rounds = 1) => runWorkload(vm, rounds);
   vm.save = (opts) => saveVm(vm, opts);
@@ -67,6 +81,8 @@ function asVm(core: VmCore): Vm {
  * device the machine refuses (QEMU would not start).
  */
 export function boot(build: string, machine: string, opts: BootVmOptions = {}): Vm {
+  const board = parseBoardMachine(machine);
+  if (board) return asVm(instantiateBoard(build, board, opts, false));
   const vm = asVm(instantiate(build, machine, opts));
   runFirmware(vm);
   runWorkload(vm, opts.rounds ?? 1);
@@ -75,6 +91,8 @@ export function boot(build: string, machine: string, opts: BootVmOptions = {}): 
 
 /** A fresh incoming destination (-incoming): instantiated, no firmware, no workload. */
 export function incoming(build: string, machine: string, opts: BootOptions = {}): Vm {
+  const board = parseBoardMachine(machine);
+  if (board) return asVm(instantiateBoard(build, board, opts, true));
   return asVm(instantiate(build, machine, opts));
 }
 

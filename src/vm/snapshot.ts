@@ -19,6 +19,8 @@ export interface RamBlockSnapshot {
   usedLength: number;
   /** page index -> 64-bit FNV-1a of the page, hex; zero pages omitted. */
   pages: Record<string, string>;
+  /** A seed 001 board's block this side does not migrate (src/vm/board.ts): pages left out. */
+  notMigrated?: true;
 }
 
 export interface VmSnapshot {
@@ -39,10 +41,10 @@ export function snapshotVm(core: VmCore): VmSnapshot {
   for (const s of core.sections) if (s.vmsd.name !== 'globalstate') devices[`${s.idstr}#${s.instanceId}`] = canonicalState(s.vmsd, s.state);
   // Block order in ram_list follows max_length, which builds set differently: not guest-visible, so by name.
   const blocks = core.ram.blocks.filter((b) => b.migratable).sort((x, y) => (x.idstr < y.idstr ? -1 : x.idstr > y.idstr ? 1 : 0));
-  return { machine: core.machine, ram: blocks.map(snapshotBlock), devices };
+  return { machine: core.machine, ram: blocks.map(snapshotBlockOf), devices };
 }
 
-function snapshotBlock(b: RamBlock): RamBlockSnapshot {
+export function snapshotBlockOf(b: RamBlock): RamBlockSnapshot {
   const pages: Record<string, string> = {};
   for (const index of [...b.pages.keys()].sort((x, y) => x - y)) {
     const page = b.pages.get(index)!;

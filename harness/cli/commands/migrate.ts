@@ -1,7 +1,7 @@
 import type { RegisterCommand } from './index.js';
 import { createTwoFilesPatch } from 'diff';
 import { expectedBreaks } from '../../../src/builds/index.js';
-import { boot, loadInto, snapshotDifferences, snapshotText } from '../../../src/vm.js';
+import { boot, loadInto, snapshotDifferences, snapshotText, type VmSnapshot } from '../../../src/vm.js';
 import { addMachineOptions, machineSpecFrom, type MachineOptions } from '../machine-options.js';
 import { blockedLine, simBootOptions, withBootErrors } from './sim-build.js';
 import { createOutput } from '../output.js';
@@ -58,8 +58,15 @@ export const registerMigrate: RegisterCommand = (program, setExit) => {
         setExit(0);
         return;
       }
-      process.stderr.write(`accepted, but guest-visible state differs: ${differences.join(', ')}\n`);
+      process.stderr.write(`accepted, but guest-visible state differs: ${differences.map((d) => namedRamPath(d, b)).join(', ')}\n`);
       if (!out.json) out.say(createTwoFilesPatch(`source ${opts.from}`, `destination ${opts.to}`, snapshotText(a), snapshotText(b), '', '', { context: 2 }));
       setExit(1);
     });
 };
+
+/** `ram.1.pages.0` -> `ram.1(highbank.sysram).pages.0`: the block's name for the reader (paths stay index-based in JSON). */
+function namedRamPath(path: string, snapshot: VmSnapshot): string {
+  const m = /^ram\.(\d+)(.*)$/.exec(path);
+  const block = m ? snapshot.ram[Number(m[1])] : undefined;
+  return m && block ? `ram.${m[1]}(${block.idstr})${m[2]}` : path;
+}
