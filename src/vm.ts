@@ -22,6 +22,7 @@ import { saveVm, type SaveVmOptions } from './vm/save.js';
 import { loadVm, type LoadVmResult } from './vm/load.js';
 import type { BootOptions } from './vm/options.js';
 import type { VmCore } from './vm/vm-core.js';
+import { exerciseVnicSection, isVnicSection } from './vm/vnic-device.js';
 import { instantiateBoard, isBoardCore, loadBoard, parseBoardMachine, snapshotBoard } from './vm/board.js';
 
 export { BootError, isBootError } from './vm/boot-error.js';
@@ -40,6 +41,7 @@ export { modelledDevices, REFERENCE_BUILD } from './vm/build-adapter.js';
 export { destinationOf } from './vm/load.js';
 export { boardsOf, parseBoardMachine, isBoardCore, REGISTER_RAM_PROPERTY } from './vm/board.js';
 export type { BoardMachine, BoardCore } from './vm/board.js';
+export { defaultVnicImpl, VNIC_SINCE } from './vm/vnic-device.js';
 
 export interface Vm extends VmCore {
   /** Canonical guest-visible state (see src/vm/snapshot.ts). */
@@ -86,6 +88,7 @@ export function boot(build: string, machine: string, opts: BootVmOptions = {}): 
   const vm = asVm(instantiate(build, machine, opts));
   runFirmware(vm);
   runWorkload(vm, opts.rounds ?? 1);
+  for (const s of vm.sections) if (isVnicSection(s)) exerciseVnicSection(s, vm.seed);
   return vm;
 }
 

@@ -13,6 +13,7 @@ import { registerKnownBars } from './pci-bars.js';
 import { createPrng } from './prng.js';
 import { withFwCfgChecks } from './fw-cfg-checks.js';
 import type { VmCore, VmSection } from './vm-core.js';
+import { VNIC_DRIVER, vnicSection } from './vnic-device.js';
 
 /**
  * Plans are derived constant data (catalog + recorded layouts), and the
@@ -35,7 +36,11 @@ export function planFor(build: string, machine: string, opts: BootOptions): Mach
 }
 
 export function instantiate(build: string, machine: string, opts: BootOptions): VmCore {
-  const plan = planFor(build, machine, opts);
+  // The simulated seed 002 vnic is not in the catalog's device records: planned beside them (vnic-device.ts).
+  const words = (opts.devices ?? []).map((raw) => ({ raw, word: parseDeviceWord(raw) }));
+  const vnics = words.filter((w) => w.word.driver === VNIC_DRIVER);
+  if (vnics.length > 1) throw new BootError('device-refused', 'vnic: one per machine (its section is "vnic" instance 0)');
+  const plan = planFor(build, machine, vnics.length === 0 ? opts : { ...opts, devices: words.filter((w) => w.word.driver !== VNIC_DRIVER).map((w) => w.raw) });
   const seed = opts.seed ?? 1;
   const ram = createRamList(plan.ramBlocks.map((b) => createRamBlock(b)));
   const sections = plan.sections.map((s, i): VmSection => {
@@ -59,6 +64,7 @@ export function instantiate(build: string, machine: string, opts: BootOptions): 
     }
     return { ...base, vmsd: bound.vmsd, state: bound.state, pci: bound.pci };
   });
+  for (const v of vnics) sections.push(vnicSection(plan.build, plan.machine, v.word));
   const core: VmCore = {
     build: plan.build,
     machine: plan.machine,

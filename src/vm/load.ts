@@ -62,6 +62,7 @@ export function loadVm(core: VmCore, bytes: Uint8Array, log?: CheckLog, disabled
  * error is returned unchanged when the framing cannot be read.
  */
 function rebasePciOffset(core: VmCore, bytes: Uint8Array, e: LoadError): LoadError {
+  if (e.code.startsWith('device.parameter-') && e.offset === 0) return rebaseVnicOffset(core, bytes, e);
   if (!e.code.startsWith('pci.')) return e;
   const s = core.sections.find((x) => x.pci && e.path.startsWith(`${x.idstr}/`));
   const part = e.path.slice(e.path.lastIndexOf('/') + 1);
@@ -74,6 +75,26 @@ function rebasePciOffset(core: VmCore, bytes: Uint8Array, e: LoadError): LoadErr
     );
     if (!item || item.kind !== 'section') return e;
     return new LoadError(e.code, e.message, item.bodyOffset + at + e.offset, e.path);
+  } catch {
+    return e;
+  }
+}
+
+/**
+ * The simulated vnic (seed 002) refuses from its parameter table's post_load,
+ * which has no stream offset: the table is the first field of the section,
+ * so the refusal points at the section body. Best effort, as above.
+ */
+function rebaseVnicOffset(core: VmCore, bytes: Uint8Array, e: LoadError): LoadError {
+  const s = core.sections.find((x) => x.vmsd.name === 'vnic');
+  if (!s) return e;
+  try {
+    const descriptions = new Map(core.sections.map((x) => [x.idstr, x.vmsd]));
+    const item = parseStream(bytes, { descriptions, decodeDevices: false }).items.find(
+      (i) => i.kind === 'section' && i.idstr === s.idstr && i.instanceId === s.instanceId && i.type === 'full',
+    );
+    if (!item || item.kind !== 'section') return e;
+    return new LoadError(e.code, e.message, item.bodyOffset, e.path.startsWith(`${s.idstr}/`) ? e.path : `${s.idstr}/${e.path}`);
   } catch {
     return e;
   }

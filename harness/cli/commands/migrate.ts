@@ -18,14 +18,17 @@ export const registerMigrate: RegisterCommand = (program, setExit) => {
     .requiredOption('--from <version>', 'source build')
     .requiredOption('--to <version>', 'destination build')
     .option('--seed <n>', 'workload seed')
+    .option('--to-device <spec>', 'destination -device list instead of --device (repeatable), e.g. a different vnic impl=', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--json', 'machine-readable result on stdout')
-    .action((opts: MachineOptions & { from: string; to: string; json?: boolean }) => {
+    .action((opts: MachineOptions & { from: string; to: string; toDevice: string[]; json?: boolean }) => {
       if (opts.qemu || opts.build) throw new UsageError('migrate takes --from and --to (simulated builds), not --build or --qemu');
       const spec = machineSpecFrom(opts);
       const bootOpts = simBootOptions(opts);
+      // Both sides get --device unless --to-device says what the destination was started with.
+      const destOpts = opts.toDevice.length > 0 ? simBootOptions({ ...opts, device: opts.toDevice }) : bootOpts;
       const out = createOutput(opts.json === true);
       const breaks = expectedBreaks(opts.from, opts.to, spec.machine).map((b) => b.break.id);
-      const base = { from: opts.from, to: opts.to, machine: spec.machine, devices: spec.devices ?? [], expectedBreaks: breaks };
+      const base = { from: opts.from, to: opts.to, machine: spec.machine, devices: spec.devices ?? [], ...(opts.toDevice.length > 0 ? { toDevices: opts.toDevice } : {}), expectedBreaks: breaks };
       const t0 = performance.now();
       const src = withBootErrors(() => boot(opts.from, spec.machine, bootOpts));
       let stream: Uint8Array;
@@ -39,7 +42,7 @@ export const registerMigrate: RegisterCommand = (program, setExit) => {
         setExit(1);
         return;
       }
-      const r = withBootErrors(() => loadInto(opts.to, spec.machine, bootOpts, stream));
+      const r = withBootErrors(() => loadInto(opts.to, spec.machine, destOpts, stream));
       const durationMs = performance.now() - t0;
       if (!r.accepted) {
         const error = r.error!;
