@@ -3,6 +3,7 @@ import { LoadError, WireReader, WireWriter } from '../../../src/wire/index.js';
 import type { StateObject, VMStateDescription } from '../../../src/vmstate/description.js';
 import { loadVMState } from '../../../src/vmstate/walker-load.js';
 import { saveVMState } from '../../../src/vmstate/walker-save.js';
+import { catchLoadError } from '../../helpers/catch-load-error.js';
 
 export function hex(s: string): Uint8Array {
   const clean = s.replace(/\s+/g, '');
@@ -35,11 +36,5 @@ export function loadError(
   local: StateObject = {},
   version = vmsd.version_id,
 ): LoadError {
-  try {
-    loadVMState(new WireReader(hex(bytes)), vmsd, version, local);
-  } catch (e) {
-    if (e instanceof LoadError) return e;
-    throw e;
-  }
-  throw new Error('expected a LoadError');
+  return catchLoadError(() => loadVMState(new WireReader(hex(bytes)), vmsd, version, local));
 }

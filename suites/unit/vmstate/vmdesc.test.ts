@@ -12,16 +12,8 @@ import {
 import { loadVMState } from '../../../src/vmstate/walker-load.js';
 import { saveVMState } from '../../../src/vmstate/walker-save.js';
 import { hex } from './helpers.js';
+import { catchLoadError } from '../../helpers/catch-load-error.js';
 
-function refusal(f: () => unknown): LoadError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof LoadError) return e;
-    throw e;
-  }
-  throw new Error('expected a LoadError');
-}
 
 describe('vmdesc recorded while saving (QEMU vmsd_desc_field_start/end)', () => {
   const inner: VMStateDescription = {
@@ -113,15 +105,15 @@ describe('vmdesc recorded while saving (QEMU vmsd_desc_field_start/end)', () => 
 
 describe('parseVmdesc refuses what is not a vmdesc', () => {
   it('not JSON: stream.vmdesc-invalid, at the given offset', () => {
-    const e = refusal(() => parseVmdesc('{"page_size": 4096, "devi', 1234));
+    const e = catchLoadError(() => parseVmdesc('{"page_size": 4096, "devi', 1234));
     expect(e.code).toBe('stream.vmdesc-invalid');
     expect(e.offset).toBe(1234);
   });
   it('not UTF-8: stream.vmdesc-invalid', () => {
-    expect(refusal(() => parseVmdesc(hex('7b ff 7d'))).code).toBe('stream.vmdesc-invalid');
+    expect(catchLoadError(() => parseVmdesc(hex('7b ff 7d'))).code).toBe('stream.vmdesc-invalid');
   });
   it('JSON of the wrong shape: vmstate.description-invalid with the JSON path', () => {
-    const e = refusal(() =>
+    const e = catchLoadError(() =>
       parseVmdesc('{"page_size": 4096, "devices": [{"name": "a", "instance_id": 0, "vmsd_name": "a", "version": 1, "fields": [{"name": "f", "type": "uint8", "size": -1}]}]}'),
     );
     expect(e.code).toBe('vmstate.description-invalid');
@@ -130,19 +122,19 @@ describe('parseVmdesc refuses what is not a vmdesc', () => {
   it('bounds: array_len above the limit, deep nesting, oversized text', () => {
     const dev = (fields: string): string =>
       `{"page_size": 4096, "devices": [{"name": "a", "instance_id": 0, "vmsd_name": "a", "version": 1, "fields": [${fields}]}]}`;
-    expect(refusal(() => parseVmdesc(dev('{"name": "f", "array_len": 4294967295, "type": "uint8", "size": 1}'))).path).toBe(
+    expect(catchLoadError(() => parseVmdesc(dev('{"name": "f", "array_len": 4294967295, "type": "uint8", "size": 1}'))).path).toBe(
       'vmdesc/devices[0]/fields[0]/array_len',
     );
     let nested = '{"name": "leaf", "type": "uint8", "size": 1}';
     for (let i = 0; i < 40; i++) nested = `{"name": "s", "type": "struct", "struct": {"vmsd_name": "s", "version": 1, "fields": [${nested}]}, "size": 1}`;
-    expect(refusal(() => parseVmdesc(dev(nested))).message).toMatch(/nesting deeper than 32/);
-    expect(refusal(() => parseVmdesc(dev(''), 0, { maxBytes: 10 })).code).toBe('stream.vmdesc-invalid');
+    expect(catchLoadError(() => parseVmdesc(dev(nested))).message).toMatch(/nesting deeper than 32/);
+    expect(catchLoadError(() => parseVmdesc(dev(''), 0, { maxBytes: 10 })).code).toBe('stream.vmdesc-invalid');
   });
   it('descriptionFromVmdesc refuses a "size" the type cannot have', () => {
     const d = parseVmdesc(
       '{"page_size": 4096, "devices": [{"name": "a", "instance_id": 0, "vmsd_name": "a", "version": 1, "fields": [{"name": "s", "type": "struct", "struct": {"vmsd_name": "s", "version": 1, "fields": [{"name": "x", "type": "uint32", "size": 4}]}, "size": 5}]}]}',
     ).devices[0]!;
-    const e = refusal(() => descriptionFromVmdesc(d));
+    const e = catchLoadError(() => descriptionFromVmdesc(d));
     expect(e.code).toBe('vmstate.description-invalid');
     expect(e.path).toBe('a/s');
   });
@@ -295,7 +287,7 @@ describe('NULL elements of an array of pointers to structs', () => {
     expect(stringifyVmdesc({ page_size: 4096, devices: [vmdescFromDescription(vmsd, state, { name: 'd', instance_id: 0 })] })).toBe(text);
   });
   it('refuses another byte with get_nullptr\'s wording', () => {
-    const e = refusal(() => loadVMState(new WireReader(hex('07 31')), vmsd, 1, {}));
+    const e = catchLoadError(() => loadVMState(new WireReader(hex('07 31')), vmsd, 1, {}));
     expect(e.code).toBe('vmstate.nullptr-marker');
     expect(e.message).toBe('vmstate: get_nullptr expected VMS_NULLPTR_MARKER');
     expect(e.offset).toBe(1);

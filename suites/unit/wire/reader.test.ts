@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LoadError, WireReader, WireWriter } from '../../../src/wire/index.js';
+import { catchLoadError } from '../../helpers/catch-load-error.js';
 
 describe('WireReader', () => {
   it('reads big-endian integers of every width', () => {
@@ -78,12 +79,3 @@ describe('WireWriter', () => {
   });
 });
 
-function catchLoadError(fn: () => unknown): LoadError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof LoadError) return e;
-    throw e;
-  }
-  throw new Error('expected a LoadError');
-}

@@ -14,16 +14,8 @@ import {
 } from '../../../../src/devices/pci/index.js';
 import { isLoadError, type LoadError } from '../../../../src/wire/index.js';
 import { e1000Like } from './fixtures.js';
+import { catchLoadError } from '../../../helpers/catch-load-error.js';
 
-function caught(fn: () => unknown): LoadError {
-  try {
-    fn();
-  } catch (e) {
-    if (isLoadError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a LoadError');
-}
 
 describe('capability placement (pci_find_space / pci_add_capability)', () => {
   it('places first-fit above the 64-byte header and claims whole dwords', () => {
@@ -77,7 +69,7 @@ describe('capability placement (pci_find_space / pci_add_capability)', () => {
     const dev = e1000Like();
     // (0x100 - 0x40) / 64 = 3 capabilities of 64 bytes fill the space.
     expect([0, 1, 2].map(() => addCapability(dev, PCI_CAP_ID_VNDR, 0, 64))).toEqual([0x40, 0x80, 0xc0]);
-    expect(caught(() => addCapability(dev, PCI_CAP_ID_VNDR, 0, 4)).code).toBe('pci.cap-no-space');
+    expect(catchLoadError(() => addCapability(dev, PCI_CAP_ID_VNDR, 0, 4)).code).toBe('pci.cap-no-space');
   });
 });
 
@@ -85,7 +77,7 @@ describe('explicit offsets: overlap refusal', () => {
   it("refuses an overlapping capability with QEMU 7.2's wording", () => {
     const dev = e1000Like(); // devfn 01.0 on bus 0 of root bus "0000:00"
     addCapability(dev, PCI_CAP_ID_PM, 0x40, 16);
-    const e = caught(() => addCapability(dev, PCI_CAP_ID_MSIX, 0x48, 12));
+    const e = catchLoadError(() => addCapability(dev, PCI_CAP_ID_MSIX, 0x48, 12));
     expect(e.code).toBe('pci.cap-overlap');
     // "%s:%02x:%02x.%x Attempt to add PCI capability %x at offset %x overlaps
     // existing capability %x at offset %x" with (root bus path, bus, slot,
@@ -101,7 +93,7 @@ describe('explicit offsets: overlap refusal', () => {
     const dev = e1000Like();
     addCapability(dev, PCI_CAP_ID_PM, 0x50, 8);
     expect(addCapability(dev, PCI_CAP_ID_VNDR, 0x40, 16)).toBe(0x40); // 0x40..0x4f ends where PM starts
-    const e = caught(() => addCapability(dev, PCI_CAP_ID_MSIX, 0x4c, 12)); // 0x4c..0x57
+    const e = catchLoadError(() => addCapability(dev, PCI_CAP_ID_MSIX, 0x4c, 12)); // 0x4c..0x57
     // 0x4c is inside the vendor capability at 0x40, found first.
     expect(e.message).toMatch(/overlaps existing capability 40 at offset 4c$/);
   });
@@ -151,7 +143,7 @@ describe('bounded walks over hostile lists', () => {
   it('ends a two-element cycle with pci.cap-list-cycle (QEMU would loop forever)', () => {
     // 0x34 -> 0x40 -> 0x50 -> 0x40 ...
     const config = withList([[PCI_CAPABILITY_LIST, 0x40], [0x41, 0x50], [0x51, 0x40]]);
-    const e = caught(() => walkCapabilities(config, { base: 1000, path: 'e1000/config' }));
+    const e = catchLoadError(() => walkCapabilities(config, { base: 1000, path: 'e1000/config' }));
     expect(e.code).toBe('pci.cap-list-cycle');
     // The offending pointer is the next byte of the capability at 0x50: 1000 + 0x51.
     expect(e.offset).toBe(1000 + 0x51);
@@ -160,7 +152,7 @@ describe('bounded walks over hostile lists', () => {
 
   it('ends a self-loop', () => {
     const config = withList([[PCI_CAPABILITY_LIST, 0x40], [0x41, 0x40]]);
-    expect(caught(() => walkCapabilities(config)).code).toBe('pci.cap-list-cycle');
+    expect(catchLoadError(() => walkCapabilities(config)).code).toBe('pci.cap-list-cycle');
   });
 
   it.each([
@@ -169,14 +161,14 @@ describe('bounded walks over hostile lists', () => {
     ['unaligned near the end', 0xff],
   ])('refuses a pointer %s (0x%s)', (_what, ptr) => {
     const config = withList([[PCI_CAPABILITY_LIST, 0x40], [0x41, ptr]]);
-    const e = caught(() => walkCapabilities(config));
+    const e = catchLoadError(() => walkCapabilities(config));
     expect(e.code).toBe('pci.cap-pointer-out-of-range');
     expect(e.offset).toBe(0x41);
   });
 
   it('refuses a bad head pointer too', () => {
     const config = withList([[PCI_CAPABILITY_LIST, 0x3c]]);
-    expect(caught(() => walkCapabilities(config)).offset).toBe(PCI_CAPABILITY_LIST);
+    expect(catchLoadError(() => walkCapabilities(config)).offset).toBe(PCI_CAPABILITY_LIST);
   });
 
   it('visits at most 48 capabilities: the longest valid list ends', () => {

@@ -11,6 +11,7 @@ import {
   type PciDevice,
 } from '../../../../src/devices/pci/index.js';
 import { WireReader, WireWriter, isLoadError, type LoadError } from '../../../../src/wire/index.js';
+import { catchLoadError } from '../../../helpers/catch-load-error.js';
 
 /** A 2009-style device: no property bits in cap_present, MSI-X supported. */
 function device2009(capPresent = 0): PciDevice {
@@ -30,15 +31,6 @@ function save(dev: PciDevice, o: Parameters<typeof saveLegacyPciDevice>[2] = {})
   return w.finish();
 }
 
-function refusal(fn: () => unknown): LoadError {
-  try {
-    fn();
-  } catch (e) {
-    if (isLoadError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a LoadError');
-}
 
 describe('historic pci_device_save / pci_device_load (seed 003)', () => {
   it('writes v2 (version, config, irq_state) when cap_present is 0, v3 otherwise', () => {
@@ -76,7 +68,7 @@ describe('historic pci_device_save / pci_device_load (seed 003)', () => {
     const dst = device2009();
     addCapability(dst, PCI_CAP_ID_MSIX, 0, 12);
     const snapshot = { config: dst.config.slice(), wmask: dst.wmask.slice(), used: dst.used.slice(), cap: dst.capPresent };
-    const e = refusal(() => loadLegacyPciDevice(dst, new WireReader(save(src))));
+    const e = catchLoadError(() => loadLegacyPciDevice(dst, new WireReader(save(src))));
     expect(e.code).toBe('pci.cap-present-unsupported');
     // cap_present 0x3, supported 0x2: the extra bit is QEMU_PCI_CAP_MSI (0x1).
     expect(e.message).toBe('pci_device_load: cap_present 0x3 has bits 0x1 outside cap_supported 0x2 (-EINVAL)');
@@ -88,7 +80,7 @@ describe('historic pci_device_save / pci_device_load (seed 003)', () => {
   it('refuses version_id above 3', () => {
     const bytes = save(device2009());
     bytes[3] = 4;
-    const e = refusal(() => loadLegacyPciDevice(device2009(), new WireReader(bytes)));
+    const e = catchLoadError(() => loadLegacyPciDevice(device2009(), new WireReader(bytes)));
     expect(e.code).toBe('pci.legacy-version-unsupported');
     expect(e.offset).toBe(0);
   });
@@ -113,7 +105,7 @@ describe('historic pci_device_save / pci_device_load (seed 003)', () => {
     // merged (cap-first) loader, the first config bytes f4 1a 00 10 become
     // cap_present = be32 0xf41a0010, far outside cap_supported 0x2.
     const old = save(device2009(QEMU_PCI_CAP_MSIX), { layout: 'cap-last' });
-    const e = refusal(() => loadLegacyPciDevice(device2009(), new WireReader(old)));
+    const e = catchLoadError(() => loadLegacyPciDevice(device2009(), new WireReader(old)));
     expect(e.code).toBe('pci.cap-present-unsupported');
     expect(e.message).toMatch(/^pci_device_load: cap_present 0xf41a0010 /);
     // Read with the layout it was written in, it is accepted.
@@ -129,7 +121,7 @@ describe('historic pci_device_save / pci_device_load (seed 003)', () => {
     const src = device2009(QEMU_PCI_CAP_MSI);
     src.config[0x3c] = 0x0b;
     const dst = device2009();
-    const e = refusal(() => loadLegacyPciDevice(dst, new WireReader(save(src, { layout: 'cap-last' })), { layout: 'cap-last' }));
+    const e = catchLoadError(() => loadLegacyPciDevice(dst, new WireReader(save(src, { layout: 'cap-last' })), { layout: 'cap-last' }));
     expect(e.offset).toBe(276);
     expect(dst.config[0x3c]).toBe(0);
   });

@@ -15,6 +15,7 @@ import {
 } from '../../../../src/devices/pci/index.js';
 import { WireReader, WireWriter, isLoadError, type LoadError } from '../../../../src/wire/index.js';
 import { e1000Like, realE1000Config } from './fixtures.js';
+import { catchLoadError } from '../../../helpers/catch-load-error.js';
 
 function stream(version: number, config: Uint8Array, irq: number[] = [0, 0, 0, 0]): Uint8Array {
   const w = new WireWriter();
@@ -24,15 +25,6 @@ function stream(version: number, config: Uint8Array, irq: number[] = [0, 0, 0, 0
   return w.finish();
 }
 
-function refusal(fn: () => unknown): LoadError {
-  try {
-    fn();
-  } catch (e) {
-    if (isLoadError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a LoadError');
-}
 
 describe('vmstate_pci_device (QEMU 7.2)', () => {
   it("accepts real QEMU 7.2's e1000 PCIDevice record into an identically built device", () => {
@@ -63,7 +55,7 @@ describe('vmstate_pci_device (QEMU 7.2)', () => {
     config[2] = 0x0f; // device id 0x100e -> 0x100f: low byte 0x0e -> 0x0f
     const dev = e1000Like();
     const before = dev.config.slice();
-    const e = refusal(() => loadPciDevice(dev, new WireReader(stream(2, config))));
+    const e = catchLoadError(() => loadPciDevice(dev, new WireReader(stream(2, config))));
     expect(e.code).toBe('pci.bad-config-data');
     // error_report("%s: Bad config data: i=0x%x read: %x device: %x cmask: %x wmask: %x w1cmask:%x", __func__, ...)
     expect(e.message).toBe('get_pci_config_device: Bad config data: i=0x2 read: f device: e cmask: ff wmask: 0 w1cmask:0');
@@ -79,7 +71,7 @@ describe('vmstate_pci_device (QEMU 7.2)', () => {
     // whose BAR0 is only 64 KiB could have bit 16 set: 0x12 = 0x01.
     const config = realE1000Config();
     config[0x12] = 0x01;
-    const e = refusal(() => loadPciDevice(e1000Like(), new WireReader(stream(2, config))));
+    const e = catchLoadError(() => loadPciDevice(e1000Like(), new WireReader(stream(2, config))));
     expect(e.message).toBe('get_pci_config_device: Bad config data: i=0x12 read: 1 device: 0 cmask: ff wmask: fe w1cmask:0');
   });
 
@@ -98,7 +90,7 @@ describe('vmstate_pci_device (QEMU 7.2)', () => {
   it('refuses a CAP_LIST status bit the destination does not have', () => {
     const config = realE1000Config();
     config[PCI_STATUS] = 0x10;
-    const e = refusal(() => loadPciDevice(e1000Like(), new WireReader(stream(2, config))));
+    const e = catchLoadError(() => loadPciDevice(e1000Like(), new WireReader(stream(2, config))));
     expect(e.message).toBe('get_pci_config_device: Bad config data: i=0x6 read: 10 device: 0 cmask: 10 wmask: 0 w1cmask:0');
   });
 
@@ -111,7 +103,7 @@ describe('vmstate_pci_device (QEMU 7.2)', () => {
     [3, 'Invalid value 3 expecting positive value <= 2'],
     [-1, 'Invalid value -1 expecting positive value <= 2'],
   ])('refuses version_id %i (int32 le)', (v, msg) => {
-    const e = refusal(() => loadPciDevice(e1000Like(), new WireReader(stream(v, realE1000Config()))));
+    const e = catchLoadError(() => loadPciDevice(e1000Like(), new WireReader(stream(v, realE1000Config()))));
     expect(e.code).toBe('pci.version-invalid');
     expect(e.message).toBe(msg);
     expect(e.offset).toBe(0);
@@ -129,7 +121,7 @@ describe('vmstate_pci_device (QEMU 7.2)', () => {
     const config = realE1000Config();
     config[0x3c] = 0x0b; // a writable change that passed the config check
     const dev = e1000Like();
-    const e = refusal(() => loadPciDevice(dev, new WireReader(stream(2, config, irq))));
+    const e = catchLoadError(() => loadPciDevice(dev, new WireReader(stream(2, config, irq))));
     expect(e.code).toBe('pci.irq-state-invalid');
     expect(e.message).toBe(msg);
     expect(e.offset).toBe(offset);
@@ -145,7 +137,7 @@ describe('vmstate_pci_device (QEMU 7.2)', () => {
 
   it('fails as truncated, never over-reads, on a short record', () => {
     const bytes = stream(2, realE1000Config()).subarray(0, 100);
-    expect(refusal(() => loadPciDevice(e1000Like(), new WireReader(bytes))).code).toBe('wire.truncated');
+    expect(catchLoadError(() => loadPciDevice(e1000Like(), new WireReader(bytes))).code).toBe('wire.truncated');
   });
 });
 
@@ -188,7 +180,7 @@ describe('the description for the generic walker', () => {
 
     const bad = pciDeviceState(src);
     (bad['config'] as Uint8Array)[0] = 0;
-    const e = refusal(() => vmsd.post_load!(bad, 2));
+    const e = catchLoadError(() => vmsd.post_load!(bad, 2));
     expect(e.code).toBe('pci.bad-config-data');
     expect(e.message).toMatch(/^get_pci_config_device: Bad config data: i=0x0 read: 0 device: 86 /);
   });
