@@ -6,6 +6,11 @@
  * message; a machine the build cannot create (unknown machine type or
  * device) is a `harness-error`, as QEMU failing to start is; a migration
  * blocker on save is `refused` with QEMU's blocker text.
+ *
+ * Machines include the seed 001 boards (`highbank`, `malta`, ...; the fixed
+ * board is `highbank,x-register-ram=on`) and devices the simulated seed 002
+ * `vnic` (see src/vm/board.ts and src/vm/vnic-device.ts): both go through
+ * boot/loadInto like any machine, so nothing here is special-cased.
  */
 import { boot, isBootError, loadInto, MigrationBlockedError, type VmSnapshot } from '../../src/vm.js';
 import { LoadError } from '../../src/wire/index.js';
