@@ -5,16 +5,19 @@
 import { deviceAvailability, getBuild, listBuilds } from '../../src/builds/index.js';
 import { compareVersions } from '../../src/machines/index.js';
 import { referenceMachine } from '../../src/vm/build-adapter.js';
+import { parseBoardMachine } from '../../src/vm/board.js';
 import { listMachines, queryVersion } from '../targets/qemu-info.js';
 import type { BuildRef } from './types.js';
 
 /**
  * Whether the simulator can instantiate a machine type: it needs a recorded
  * QEMU 7.2 layout (or, for types newer than 7.2, the newest of the family).
- * pc-q35 before 2.4, none, x-remote and the non-x86 boards of the catalog
- * are not modelled: their cells would only be harness errors.
+ * pc-q35 before 2.4, none and x-remote are not modelled: their cells would
+ * only be harness errors. The seed 001 boards are (RAM blocks only).
  */
 export function simulatorModels(machine: string): boolean {
+  // Seed 001 boards boot through src/vm's board model (RAM only).
+  if (parseBoardMachine(machine) !== undefined) return true;
   try {
     referenceMachine(machine);
     return true;
