@@ -85,9 +85,5 @@ export function vnicSection(build: string, machine: string, word: DeviceWord): V
 export function exerciseVnicSection(s: VnicSection, seed: number): void {
   s.vnic.state = { ...s.state };
   exerciseVnic(s.vnic, seed);
-  // exerciseVnic moves queue 0's head even on a single-queue device, but only the vnic/mq
-  // subsection (queues > 1) carries queue_heads: a single queue's ring is rx_head/rx_tail.
-  // Without this the head would be guest state that no stream can carry (reported to the lead).
-  if (effective(s.vnic.params, 'queues') <= 1) s.vnic.state['queue_heads'] = [0];
   s.state = s.vnic.state;
 }

@@ -84,7 +84,9 @@ export function exerciseVnic(dev: VnicDevice, seed: number): void {
   s['rx_filter'] = filter;
   const queues = dev.params.queues ?? 1;
   s['queue_count'] = queues;
-  s['queue_heads'] = Array.from({ length: queues }, (_, q) => (seed * 3 + q * 11) % 4096);
+  // queue_heads travel only in the vnic/mq subsection (queues > 1); a single
+  // queue's ring is rx_head/rx_tail, so its head stays at reset value.
+  s['queue_heads'] = queues > 1 ? Array.from({ length: queues }, (_, q) => (seed * 3 + q * 11) % 4096) : [0];
   const optional = dev.impl.optionalTags.map((tag, i) => ({
     tag: padded(tag, OPTIONAL_TAG_BYTES),
     len: 8,
