@@ -216,6 +216,13 @@ function saveOne(
     case 'array':
     case 'varray': {
       if (!Array.isArray(value)) throw new SaveError('array value missing', path);
+      // Int elements (e.g. ICH9LPC's 16 KiB chip_config) skip the per-element
+      // path string: it is built only if the element is not an integer.
+      if (field.of.kind === 'int') {
+        const v = value[i];
+        if (typeof v !== 'number' && typeof v !== 'bigint') throw new SaveError('integer value missing', `${path}[${i}]`);
+        return writeInt(w, field.of.type, v);
+      }
       return saveElement(w, field.of, value[i], desc, `${path}[${i}]`);
     }
     case 'validate':
@@ -279,7 +286,10 @@ function writeInt(w: WireWriter, type: Extract<ElementKind, { kind: 'int' }>['ty
       return;
     case 'int32':
     case 'uint32':
-      w.u32(Number(BigInt.asUintN(32, BigInt(v))));
+      // ToUint32 of an integer number is the same modulo 2^32 as BigInt.asUintN, without two bigints;
+      // anything else keeps the bigint route (and its RangeError for a non-integer).
+      if (typeof v === 'number' && Number.isInteger(v)) w.u32(v >>> 0);
+      else w.u32(Number(BigInt.asUintN(32, BigInt(v))));
       return;
     case 'int64':
       w.i64(v);
