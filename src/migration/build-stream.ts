@@ -2,13 +2,13 @@ import { WireWriter } from '../wire/index.js';
 import { TARGET_PAGE_SIZE, migratableBlocks, migratableTotal, type RamList } from '../memory/index.js';
 import {
   saveVMState,
-  stringifyVmdesc,
   type StateObject,
   type VMStateDescription,
   type VmdescDevice,
   type VmdescWriter,
 } from '../vmstate/index.js';
 import { QEMU_VM_FILE_VERSION, RAM_SECTION_IDSTR, RAM_SECTION_VERSION, RamFlag } from './constants.js';
+import { vmdescBytes } from './vmdesc-text.js';
 import type { RamRecord, SectionItem, StreamItem, StreamModel, ZeroRecord } from './model.js';
 
 /**
@@ -67,7 +67,7 @@ export function buildStream(spec: SourceSpec): StreamModel {
   if (spec.vmdesc) {
     const vmdesc = { page_size: TARGET_PAGE_SIZE, devices: vmdescDevices };
     // `json` is the object the text was written from: no need to parse it back.
-    model.vmdesc = { offset: 0, raw: new TextEncoder().encode(stringifyVmdesc(vmdesc)), json: vmdesc };
+    model.vmdesc = { offset: 0, raw: vmdescBytes(TARGET_PAGE_SIZE, vmdescDevices), json: vmdesc };
   }
   return model;
 }

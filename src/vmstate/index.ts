@@ -8,6 +8,7 @@ export type { SaveOptions } from './walker-save.js';
 export {
   parseVmdesc,
   stringifyVmdesc,
+  stringifyVmdescDevice,
   descriptionFromVmdesc,
   vmdescFromDescription,
   DEFAULT_VMDESC_LIMITS,

@@ -185,6 +185,11 @@ export function stringifyVmdesc(v: Vmdesc): string {
   return stringifyJson(v);
 }
 
+/** One device entry of the vmdesc, as stringifyVmdesc writes it inside "devices". */
+export function stringifyVmdescDevice(d: VmdescDevice): string {
+  return stringifyJson(d);
+}
+
 // One string grown with += (V8 ropes) and a for-in over keys: the
 // entries/filter/map/join version allocated several arrays per object and
 // was ~7% of a simulated save.
