@@ -257,6 +257,14 @@ function loadElements(ctx: Ctx, of: ElementKind, count: number, localValue: Valu
     // The run is known to be in the stream (so the allocation is bounded by
     // it), and no per-element path is needed for errors.
     const ints: Value[] = new Array<Value>(count);
+    if (of.type === 'uint8') {
+      // Byte arrays (ICH9LPC chip_config is 16 KiB) straight from the buffer: need() above covered them.
+      const { r } = ctx;
+      const base = r.pos;
+      for (let i = 0; i < count; i++) ints[i] = r.buf[base + i]!;
+      r.pos = base + count;
+      return ints;
+    }
     for (let i = 0; i < count; i++) ints[i] = readInt(ctx.r, of.type);
     return ints;
   }
