@@ -1,5 +1,5 @@
 import { WireWriter } from '../wire/index.js';
-import { TARGET_PAGE_SIZE, migratableBlocks, migratableTotal, type RamList } from '../memory/index.js';
+import { TARGET_PAGE_SIZE, isAllZero, migratableBlocks, migratableTotal, type RamList } from '../memory/index.js';
 import {
   saveVMState,
   type StateObject,
@@ -143,10 +143,7 @@ function pageRecords(list: RamList, pass: RamPass, last: { block?: string }): Ra
   return out;
 }
 
-function isZero(page: Uint8Array): boolean {
-  for (let i = 0; i < page.length; i++) if (page[i] !== 0) return false;
-  return true;
-}
+const isZero = isAllZero;
 
 function deviceSection(d: DeviceSource, footers: boolean, vmdesc: VmdescDevice[] | undefined): SectionItem {
   const w = new WireWriter(256);

@@ -10,13 +10,10 @@
  * CONTINUE|ZERO at the following pages). Clears the blocks' dirty logs, as
  * passAllPages does.
  */
-import { TARGET_PAGE_SIZE, migratableBlocks, type RamBlock, type RamList } from '../memory/index.js';
+import { TARGET_PAGE_SIZE, isAllZero, migratableBlocks, type RamBlock, type RamList } from '../memory/index.js';
 import { RamFlag, type RamRecord } from '../migration/index.js';
 
-function isZero(p: Uint8Array): boolean {
-  for (let i = 0; i < p.length; i++) if (p[i] !== 0) return false;
-  return true;
-}
+const isZero = isAllZero;
 
 /** Records of one full pass; `last` is the block the previous record named (CONTINUE across passes). */
 export function fullPassRecords(list: RamList, last: { block?: string } = {}): RamRecord[] {

@@ -10,7 +10,7 @@
  * streams saved twice from one paused guest differ only in mc146818rtc's
  * base_rtc / last_update / offset / next_*_time fields).
  */
-import type { RamBlock } from '../memory/index.js';
+import { isAllZero, type RamBlock } from '../memory/index.js';
 import type { StateObject, VMStateDescription, Value } from '../vmstate/index.js';
 import type { VmCore } from './vm-core.js';
 
@@ -56,10 +56,7 @@ export function snapshotBlockOf(b: RamBlock): RamBlockSnapshot {
   return { idstr: b.idstr, usedLength: b.usedLength, pages };
 }
 
-function isZero(p: Uint8Array): boolean {
-  for (let i = 0; i < p.length; i++) if (p[i] !== 0) return false;
-  return true;
-}
+const isZero = isAllZero;
 
 /**
  * Two 32-bit multiplicative lanes over 32-bit words (64 bits in all): enough
