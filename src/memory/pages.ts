@@ -41,6 +41,25 @@ export function fillPage(block: RamBlock, index: number, fill: number, markDirty
   if (markDirty) block.dirty.add(index);
 }
 
+/**
+ * A fresh zeroed page carved from a shared slab: one ArrayBuffer per
+ * SLAB_PAGES pages instead of one per guest store, whose allocation (and
+ * the GC's external-memory accounting) was the main cost of writeBytes.
+ * Pages stay 4096-aligned views; a slab lives while any of its pages does.
+ */
+const SLAB_PAGES = 16;
+let slab: Uint8Array | undefined;
+let slabNext = SLAB_PAGES;
+
+function newPage(): Uint8Array {
+  if (slabNext === SLAB_PAGES) {
+    slab = new Uint8Array(SLAB_PAGES * TARGET_PAGE_SIZE);
+    slabNext = 0;
+  }
+  const at = slabNext++ * TARGET_PAGE_SIZE;
+  return slab!.subarray(at, at + TARGET_PAGE_SIZE);
+}
+
 /** Writes bytes at a byte offset (guest stores), copying touched pages. */
 export function writeBytes(block: RamBlock, offset: number, data: Uint8Array): void {
   let done = 0;
@@ -49,8 +68,8 @@ export function writeBytes(block: RamBlock, offset: number, data: Uint8Array): v
     const index = Math.floor(at / TARGET_PAGE_SIZE);
     const within = at % TARGET_PAGE_SIZE;
     const n = Math.min(TARGET_PAGE_SIZE - within, data.length - done);
-    const page = new Uint8Array(TARGET_PAGE_SIZE);
-    page.set(readPage(block, index));
+    const page = newPage();
+    if (n < TARGET_PAGE_SIZE) page.set(readPage(block, index));
     page.set(data.subarray(done, done + n), within);
     writePage(block, index, page);
     done += n;
