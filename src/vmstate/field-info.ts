@@ -60,6 +60,33 @@ export function vmdescFieldName(vmsd: VMStateDescription, field: VMStateField): 
   return qemuUniqueName(vmsd, field);
 }
 
+/**
+ * Names of a description's fields by position, for the walkers: one lookup
+ * per description instead of two map lookups per field per save and load.
+ * `fields` is the list as it was when the plan was made; a walker uses the
+ * plan's entry only when vmsd.fields[i] is still that field object.
+ */
+export interface FieldNamePlan {
+  fields: readonly VMStateField[];
+  /** QEMU's unique names (vmdescFieldName). */
+  names: readonly string[];
+}
+
+const namePlans = new WeakMap<readonly VMStateField[], FieldNamePlan>();
+
+export function fieldNamePlan(vmsd: VMStateDescription): FieldNamePlan {
+  const cached = namePlans.get(vmsd.fields);
+  if (cached && cached.fields.length === vmsd.fields.length) return cached;
+  const plan = { fields: vmsd.fields.slice(), names: vmsd.fields.map((f) => qemuUniqueName(vmsd, f)) };
+  namePlans.set(vmsd.fields, plan);
+  return plan;
+}
+
+/** vmdescFieldName of vmsd.fields[i], through the plan when it still holds. */
+export function plannedName(plan: FieldNamePlan, vmsd: VMStateDescription, i: number, field: VMStateField): string {
+  return plan.fields[i] === field ? plan.names[i]! : qemuUniqueName(vmsd, field);
+}
+
 /** Where the field's value lives in the state object. */
 export function stateKey(vmsd: VMStateDescription, field: VMStateField): string {
   return field.key ?? qemuUniqueName(vmsd, field);

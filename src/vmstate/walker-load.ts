@@ -20,8 +20,9 @@ import type {
 import {
   bitmapWords,
   fieldExists,
+  fieldNamePlan,
+  plannedName,
   minElementSize,
-  stateKey,
   subsectionLabel,
 } from './field-info.js';
 
@@ -143,8 +144,11 @@ function loadFieldsAndSubsections(
   state: StateObject,
   path: string,
 ): void {
-  for (const field of vmsd.fields) {
-    const key = stateKey(vmsd, field);
+  const plan = fieldNamePlan(vmsd);
+  const list = vmsd.fields;
+  for (let i = 0; i < list.length; i++) {
+    const field = list[i]!;
+    const key = field.key ?? plannedName(plan, vmsd, i, field);
     const fieldPath = `${path}/${key}`;
     if (field.kind === 'validate') {
       loadValidate(ctx, vmsd, field, state, fieldPath);

@@ -13,7 +13,7 @@
  */
 import type { WireWriter } from '../wire/index.js';
 import type { ElementKind, StateObject, VMStateDescription, VMStateField, Value } from './description.js';
-import { bitmapWords, elementTypeName, fieldExists, stateKey, vmdescFieldName } from './field-info.js';
+import { bitmapWords, elementTypeName, fieldExists, fieldNamePlan, plannedName } from './field-info.js';
 import type { VmdescField, VmdescStruct, VmdescWriter } from './vmdesc-types.js';
 import { carrySubsectionsLoaded, QEMU_VM_SUBSECTION } from './walker-load.js';
 
@@ -67,10 +67,15 @@ function saveDescription(
     desc.version = versionId;
     fields = desc.fields = [];
   }
-  for (const field of vmsd.fields) {
+  const plan = fieldNamePlan(vmsd);
+  const list = vmsd.fields;
+  for (let i = 0; i < list.length; i++) {
+    const field = list[i]!;
     if (field.kind === 'validate') continue; // no bytes, no vmdesc entry
     if (!fieldExists(field, s, versionId)) continue;
-    saveField(w, vmsd, field, s, fields, `${path}/${stateKey(vmsd, field)}`);
+    const name = plannedName(plan, vmsd, i, field);
+    const key = field.key ?? name;
+    saveField(w, vmsd, field, s, fields, `${path}/${key}`, key, name);
   }
   saveSubsections(w, vmsd, s, desc, path);
 }
@@ -150,8 +155,9 @@ function saveField(
   s: StateObject,
   fields: VmdescField[] | undefined,
   path: string,
+  key: string,
+  vmdescName: string,
 ): void {
-  const key = stateKey(vmsd, field);
   const value = s[key];
   const n = elementsOf(vmsd, field, s, path);
   const compress = canCompress(field);
@@ -159,7 +165,7 @@ function saveField(
   for (let i = 0; i < n; i++) {
     const asElement = field.meta?.vmdescIndex;
     const entry: VmdescWriter | undefined = descFields
-      ? { name: asElement === undefined ? vmdescFieldName(vmsd, field) : field.name }
+      ? { name: asElement === undefined ? vmdescName : field.name }
       : undefined;
     if (entry && asElement !== undefined) entry.index = asElement;
     else if (entry && n > 1) {
