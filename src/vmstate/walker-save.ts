@@ -12,7 +12,7 @@
  * scalar; a zero-length array and VMSTATE_VALIDATE leave no entry.
  */
 import type { WireWriter } from '../wire/index.js';
-import type { ElementKind, StateObject, VMStateDescription, VMStateField, Value } from './description.js';
+import type { ElementKind, IntType, StateObject, VMStateDescription, VMStateField, Value } from './description.js';
 import { bitmapWords, elementTypeName, fieldExists, fieldNamePlan, plannedName } from './field-info.js';
 import type { VmdescField, VmdescStruct, VmdescWriter } from './vmdesc-types.js';
 import { carrySubsectionsLoaded, QEMU_VM_SUBSECTION } from './walker-load.js';
@@ -162,7 +162,13 @@ function saveField(
   const n = elementsOf(vmsd, field, s, path);
   const compress = canCompress(field);
   let descFields = fields;
+  const intOf = (field.kind === 'array' || field.kind === 'varray') && field.of.kind === 'int' ? field.of : undefined;
   for (let i = 0; i < n; i++) {
+    if (intOf && !descFields && i > 0) {
+      // Nothing more to describe: the rest of an int array in one tight loop (same bytes, same errors).
+      writeIntRun(w, intOf.type, value, i, n, path);
+      return;
+    }
     const asElement = field.meta?.vmdescIndex;
     const entry: VmdescWriter | undefined = descFields
       ? { name: asElement === undefined ? vmdescName : field.name }
@@ -235,6 +241,16 @@ function saveOne(
       return;
     default:
       return saveElement(w, field, value, desc, path);
+  }
+}
+
+/** Elements [from, n) of an int array, as saveOne would write them one by one. */
+function writeIntRun(w: WireWriter, type: IntType, value: Value | undefined, from: number, n: number, path: string): void {
+  if (!Array.isArray(value)) throw new SaveError('array value missing', path);
+  for (let i = from; i < n; i++) {
+    const v = value[i];
+    if (typeof v !== 'number' && typeof v !== 'bigint') throw new SaveError('integer value missing', `${path}[${i}]`);
+    writeInt(w, type, v);
   }
 }
 
