@@ -334,18 +334,32 @@ export function writeRamRecords(w: WireWriter, records: RamRecord[]): void {
 function writeZeroRunTail(w: WireWriter, rec: ZeroRecord): void {
   const run = rec.run ?? 1;
   if (run <= 1) return;
-  let addr = Number(rec.addr) + TARGET_PAGE_SIZE;
+  const addr = Number(rec.addr) + TARGET_PAGE_SIZE;
   let hi = Math.floor(addr / 0x100000000);
   let lo = addr - hi * 0x100000000;
-  for (let k = 1; k < run; k++) {
-    w.u32(hi).u32((lo | ZERO_CONTINUE_FLAGS) >>> 0).u8(rec.fill);
-    addr += TARGET_PAGE_SIZE;
+  // The 9-byte records are laid out in one array and written at once: three
+  // writer calls per page were ~3% of a simulated save (a 64 MiB first pass
+  // is 16383 of them).
+  const out = new Uint8Array(9 * (run - 1));
+  const fill = rec.fill & 0xff;
+  for (let k = 0, at = 0; k < run - 1; k++, at += 9) {
+    const low = (lo | ZERO_CONTINUE_FLAGS) >>> 0;
+    out[at] = hi >>> 24;
+    out[at + 1] = (hi >>> 16) & 0xff;
+    out[at + 2] = (hi >>> 8) & 0xff;
+    out[at + 3] = hi & 0xff;
+    out[at + 4] = low >>> 24;
+    out[at + 5] = (low >>> 16) & 0xff;
+    out[at + 6] = (low >>> 8) & 0xff;
+    out[at + 7] = low & 0xff;
+    out[at + 8] = fill;
     lo += TARGET_PAGE_SIZE;
     if (lo >= 0x100000000) {
       lo -= 0x100000000;
       hi++;
     }
   }
+  w.bytes(out);
 }
 
 /** Exact encoded size of records, so the writer never grows (and never over-allocates). */
