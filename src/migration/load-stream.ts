@@ -354,7 +354,9 @@ function ramTarget(ctx: LoadCtx): RamTarget {
       // Bounds were checked page by page while the run was scanned.
       const b = block(idstr);
       if (fill === 0) {
-        if (b.pages.size) for (let i = first; i < first + count; i++) b.pages.delete(i);
+        // Whichever is shorter: the run, or the pages held (a 64 MiB first pass is one 16384-page run).
+        if (count <= b.pages.size) for (let i = first; i < first + count; i++) b.pages.delete(i);
+        else for (const i of b.pages.keys()) if (i >= first && i < first + count) b.pages.delete(i);
       } else for (let i = first; i < first + count; i++) fillPage(b, i, fill, false);
       ctx.pagesLoaded += count;
     },
