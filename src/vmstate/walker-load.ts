@@ -52,6 +52,13 @@ interface Ctx {
 const LOADED_SUBSECTIONS = Symbol('loadedSubsections');
 type Marked = StateObject & { [LOADED_SUBSECTIONS]?: Set<string> };
 
+/**
+ * The record of a state that loaded no subsection (yet): shared and never
+ * mutated; the first subsection loaded replaces it with a Set of its own.
+ * Most loaded objects are struct elements without subsections.
+ */
+const NONE_LOADED: Set<string> = new Set();
+
 function markLoaded(state: StateObject, set: Set<string>): void {
   Object.defineProperty(state, LOADED_SUBSECTIONS, { value: set, enumerable: false, writable: true, configurable: true });
 }
@@ -131,7 +138,7 @@ function loadDescription(
 ): StateObject {
   checkVersion(ctx, vmsd, versionId, path, level);
   const state: StateObject = { ...local };
-  markLoaded(state, new Set());
+  markLoaded(state, NONE_LOADED);
   loadFieldsAndSubsections(ctx, vmsd, versionId, state, path);
   return state;
 }
@@ -439,7 +446,10 @@ function loadSubsections(ctx: Ctx, vmsd: VMStateDescription, state: StateObject,
     r.path = subPath;
     const version = r.u32() & 0xff;
     checkVersion(ctx, sub, version, subPath, 'subsection');
-    (state as Marked)[LOADED_SUBSECTIONS]?.add(name);
+    const marked = state as Marked;
+    const loaded = marked[LOADED_SUBSECTIONS];
+    if (loaded === NONE_LOADED) marked[LOADED_SUBSECTIONS] = new Set([name]);
+    else loaded?.add(name);
     // A subsection's fields address the same object as its parent's.
     loadFieldsAndSubsections(ctx, sub, version, state, subPath);
   }
