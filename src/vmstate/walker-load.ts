@@ -59,8 +59,12 @@ type Marked = StateObject & { [LOADED_SUBSECTIONS]?: Set<string> };
  */
 const NONE_LOADED: Set<string> = new Set();
 
+const NONE_LOADED_DESCRIPTOR: PropertyDescriptor = { value: NONE_LOADED, enumerable: false, writable: true, configurable: true };
+
 function markLoaded(state: StateObject, set: Set<string>): void {
-  Object.defineProperty(state, LOADED_SUBSECTIONS, { value: set, enumerable: false, writable: true, configurable: true });
+  // The common case reuses one descriptor object instead of allocating one per loaded object.
+  const descriptor = set === NONE_LOADED ? NONE_LOADED_DESCRIPTOR : { value: set, enumerable: false, writable: true, configurable: true };
+  Object.defineProperty(state, LOADED_SUBSECTIONS, descriptor);
 }
 
 /** The subsections loadVMState read into this state object; undefined if it did not load it. */
