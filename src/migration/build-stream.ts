@@ -145,13 +145,22 @@ function pageRecords(list: RamList, pass: RamPass, last: { block?: string }): Ra
 
 const isZero = isAllZero;
 
+/** Body size of the last save of each section (idstr#instance), to size the next one's writer. */
+const lastBodySize = new Map<string, number>();
+
 function deviceSection(d: DeviceSource, footers: boolean, vmdesc: VmdescDevice[] | undefined): SectionItem {
-  const w = new WireWriter(256);
+  // Sized as this section's last body: a 19 KiB ICH9LPC body grew from 256 bytes by seven copies.
+  const sizeKey = `${d.idstr}#${d.instanceId}`;
+  const w = new WireWriter(Math.max(16, lastBodySize.get(sizeKey) ?? 256));
   const desc: VmdescWriter | undefined = vmdesc ? { name: d.idstr, instance_id: d.instanceId } : undefined;
   const versionId = d.versionId ?? d.vmsd.version_id;
   saveVMState(w, d.vmsd, d.state, desc, { versionId, path: d.idstr });
   if (vmdesc && desc) vmdesc.push(desc as unknown as VmdescDevice);
-  const bytes = w.finish().slice();
+  const written = w.finish();
+  if (lastBodySize.size >= 4096) lastBodySize.clear();
+  lastBodySize.set(sizeKey, written.length);
+  // The writer is dropped here: a view that fills its whole buffer needs no copy.
+  const bytes = written.byteLength === written.buffer.byteLength ? written : written.slice();
   return section('full', d.sectionId, d.idstr, d.instanceId, versionId, { kind: 'vmstate', bytes, vmsd: d.vmsd, state: d.state, source: 'local' }, footers);
 }
 
