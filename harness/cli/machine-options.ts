@@ -13,10 +13,14 @@ export interface MachineOptions {
   seed?: string;
 }
 
-export function addMachineOptions(cmd: Command): Command {
+export function addMachineOptions(cmd: Command, opts: { target?: boolean } = {}): Command {
+  // migrate names its two builds with --from/--to instead of one target.
+  if (opts.target !== false) {
+    cmd
+      .option('--build <version>', 'a simulated QEMU build (see `migcompat builds`)')
+      .option('--qemu <path>', 'a real qemu-system-x86_64 binary');
+  }
   return cmd
-    .option('--build <version>', 'a simulated QEMU build (see `migcompat builds`)')
-    .option('--qemu <path>', 'a real qemu-system-x86_64 binary')
     .option('--machine <type>', 'machine type, e.g. pc-q35-7.2')
     .option('--device <spec>', 'a device in QEMU -device syntax (repeatable)', collect, [])
     .option('--ram <size>', 'guest RAM in QEMU -m syntax', '32M');

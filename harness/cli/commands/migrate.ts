@@ -14,7 +14,7 @@ import { UsageError } from '../usage-error.js';
  * blocked, or the state differs (the diff is printed); 2 usage.
  */
 export const registerMigrate: RegisterCommand = (program, setExit) => {
-  addMachineOptions(program.command('migrate').description('migrate a booted machine from one simulated build to another and compare guest-visible state'))
+  addMachineOptions(program.command('migrate').description('migrate a booted machine from one simulated build to another and compare guest-visible state'), { target: false })
     .requiredOption('--from <version>', 'source build')
     .requiredOption('--to <version>', 'destination build')
     .option('--seed <n>', 'workload seed')
