@@ -55,6 +55,8 @@ export interface RamBlockView {
   maxLength?: number;
   /** Padding step of the blob that fills the block (see the ram-block change). */
   padding?: number;
+  /** The binary's own DSDT+SSDT size (pre-2.1 builds; see the ram-block change). */
+  binaryAml?: { base: number; perCpu: number };
   /** Build that created the block, and the one that last changed its rule. */
   since: VersionString;
   changedIn: VersionString;

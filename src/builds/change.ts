@@ -113,6 +113,11 @@ export type Change = ChangeBase &
          * machine types that pad; legacy machine types keep their own sizes).
          */
         padding?: number;
+        /**
+         * DSDT+SSDT bytes the binary compiles in for PIIX4 (QEMU 1.7, 2.0):
+         * base + perCpu * max_cpus, whatever the machine type.
+         */
+        binaryAml?: { base: number; perCpu: number };
       }
     | { kind: 'ram-feature'; feature: RamFeature; enabled: boolean }
     | { kind: 'stream-feature'; feature: StreamFeature; enabled: boolean; compat?: CompatSwitch }

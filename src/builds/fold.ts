@@ -133,6 +133,7 @@ export function applyChange(view: BuildView, build: VersionString, change: Chang
         resizeable: change.resizeable,
         ...(change.maxLength === undefined ? {} : { maxLength: change.maxLength }),
         ...(change.padding === undefined ? {} : { padding: change.padding }),
+        ...(change.binaryAml === undefined ? {} : { binaryAml: change.binaryAml }),
         since: before?.since ?? build,
         changedIn: build,
       };

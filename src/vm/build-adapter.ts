@@ -20,6 +20,7 @@
 import { getBuild, listBuilds, streamLayoutFor, UnknownBuildError, type BuildView, type StreamLayout } from '../builds/index.js';
 import { parseBoolProperty, parseMachineName, resolveProperty } from '../machines/index.js';
 import type { StateObject, VMStateDescription } from '../vmstate/index.js';
+import { acpiBlobLengths, machineAcpi } from '../devices/acpi/index.js';
 import { BootError } from './boot-error.js';
 import { defaultMac, parseMac, RECORDED_NIC_INDEX, withMac } from './nic-mac.js';
 import type { DeviceWord } from './options.js';
@@ -67,6 +68,8 @@ export interface MachinePlan {
   devices: DevicePlan[];
   /** State blocked by a non-migratable device (QEMU's wording), or undefined. */
   blocker?: string;
+  /** -smp maxcpus: decides the ACPI table sizes (one vCPU is modelled); 1 when absent. */
+  maxCpus?: number;
 }
 
 export function buildView(build: string): BuildView {
@@ -134,7 +137,7 @@ function catalogVersions(view: BuildView): Map<string, { version_id: number; min
   return out;
 }
 
-export function planMachine(build: string, machineArg: string, words: readonly DeviceWord[], ramBytes: number): MachinePlan {
+export function planMachine(build: string, machineArg: string, words: readonly DeviceWord[], ramBytes: number, maxCpus = 1): MachinePlan {
   const view = buildView(build);
   const machine = resolveMachine(view, machineArg);
   const reference = referenceMachine(machine);
@@ -171,8 +174,9 @@ export function planMachine(build: string, machineArg: string, words: readonly D
     stream,
     mainRam: rec.ramBlocks[0]?.[0] ?? 'pc.ram',
     sections,
-    ramBlocks: ramBlockPlans(view, rec, devices, ramBytes),
+    ramBlocks: ramBlockPlans(view, rec, devices, ramBytes, acpiUsedLengths(view, machine, devices, maxCpus)),
     devices,
+    maxCpus,
   };
   if (blocker) plan.blocker = blocker;
   return plan;
@@ -289,10 +293,24 @@ function unmigratableSection(view: BuildView, sections: SectionPlan[]): string |
   return undefined;
 }
 
-function ramBlockPlans(view: BuildView, rec: MachineRecord, devices: DevicePlan[], ramBytes: number): RamBlockPlan[] {
+/** ACPI blob lengths this build gives this configuration (src/devices/acpi/blob-lengths.ts), page-rounded, by idstr. */
+function acpiUsedLengths(view: BuildView, machine: string, devices: DevicePlan[], maxCpus: number): Map<string, number> {
+  const out = new Map<string, number>();
+  const acpi = machineAcpi(machine, { maxCpus, pciDevices: devices.filter((d) => d.slot !== undefined).length, vmgenid: devices.some((d) => d.word.driver === 'vmgenid') });
+  const [major = 0, minor = 0] = view.version.split('.').map(Number);
+  const rule = view.ramBlocks['/rom@etc/acpi/tables'];
+  const lengths = acpi && acpiBlobLengths(acpi.cfg, { major, minor }, acpi.board, { ...(rule?.padding ? { padding: rule.padding } : {}), ...(rule?.binaryAml ? { binaryAml: rule.binaryAml } : {}) });
+  if (!lengths) return out;
+  const page = (n: number) => Math.ceil(n / 0x1000) * 0x1000;
+  out.set('/rom@etc/acpi/tables', page(lengths.tables)).set('/rom@etc/table-loader', page(lengths.loader));
+  if (lengths.rsdp !== undefined) out.set('/rom@etc/acpi/rsdp', page(lengths.rsdp));
+  return out;
+}
+
+function ramBlockPlans(view: BuildView, rec: MachineRecord, devices: DevicePlan[], ramBytes: number, acpi: Map<string, number>): RamBlockPlan[] {
   const blocks: RamBlockPlan[] = rec.ramBlocks.map(([idstr, used, max], i) => {
     if (i === 0) return { idstr, usedLength: ramBytes, maxLength: ramBytes, resizeable: false, migratable: true };
-    return romBlockPlan(view, idstr, used, max);
+    return romBlockPlan(view, idstr, acpi.get(idstr) ?? used, max);
   });
   for (const d of devices) {
     for (const [pattern, used, max] of rec.devices?.[d.word.driver]?.ramBlocks ?? []) {
@@ -308,7 +326,7 @@ function ramBlockPlans(view: BuildView, rec: MachineRecord, devices: DevicePlan[
 
 function romBlockPlan(view: BuildView, idstr: string, used: number, recordedMax: number): RamBlockPlan {
   const fixed = { idstr, usedLength: used, maxLength: used, resizeable: false, migratable: true };
-  if (view.version === REFERENCE_BUILD) return { idstr, usedLength: used, maxLength: recordedMax, resizeable: recordedMax !== used || idstr.startsWith('/rom@'), migratable: true };
+  if (view.version === REFERENCE_BUILD) return { idstr, usedLength: used, maxLength: Math.max(recordedMax, used), resizeable: recordedMax !== used || idstr.startsWith('/rom@'), migratable: true };
   const rule = view.ramBlocks[idstr];
   if (!rule || !view.ram['resizeable-blocks'] || !rule.resizeable) return fixed;
   const maxLength = Math.max(rule.maxLength ?? used, used);

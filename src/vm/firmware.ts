@@ -90,6 +90,7 @@ function runAcpiLoader(core: VmCore): void {
     board,
     machineVersion: { major: major ?? 7, minor: minor ?? 2 },
     cpus: 1,
+    maxCpus: core.plan.maxCpus ?? 1,
     pciDevices: core.plan.devices.filter((d) => d.slot !== undefined).length,
     vmgenid: core.vmgenid !== undefined,
   };

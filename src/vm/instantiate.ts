@@ -8,6 +8,7 @@ import { VmGenId } from '../devices/vmgenid/index.js';
 import { BootError } from './boot-error.js';
 import { planMachine, type MachinePlan } from './build-adapter.js';
 import { parseDeviceWord, parseRamWords, type BootOptions } from './options.js';
+import { parseSmp } from './smp-option.js';
 import { bindPci, pciStateFromDevice } from './pci-model.js';
 import { registerKnownBars } from './pci-bars.js';
 import { createPrng } from './prng.js';
@@ -25,10 +26,11 @@ const plans = new Map<string, MachinePlan>();
 
 export function planFor(build: string, machine: string, opts: BootOptions): MachinePlan {
   const ramBytes = parseRamWords(opts.ram);
-  const key = JSON.stringify([build, machine, opts.devices ?? [], ramBytes]);
+  const { maxCpus } = parseSmp(opts.smp);
+  const key = JSON.stringify([build, machine, opts.devices ?? [], ramBytes, maxCpus]);
   let plan = plans.get(key);
   if (!plan) {
-    plan = planMachine(build, machine, (opts.devices ?? []).map(parseDeviceWord), ramBytes);
+    plan = planMachine(build, machine, (opts.devices ?? []).map(parseDeviceWord), ramBytes, maxCpus);
     if (plans.size >= PLAN_CACHE_SIZE) plans.delete(plans.keys().next().value!);
     plans.set(key, plan);
   }

@@ -12,6 +12,8 @@ export interface BootOptions {
   ram?: string | bigint;
   /** Workload seed; default 1. */
   seed?: number;
+  /** QEMU -smp words: `1,maxcpus=12` (one vCPU is modelled; maxcpus sizes the ACPI tables). */
+  smp?: string;
 }
 
 export interface DeviceWord {

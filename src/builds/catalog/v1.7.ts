@@ -27,9 +27,9 @@ export const build_1_7: BuildDelta = {
       source: datedByCompat('pc_compat_1_6', '1.7'),
     },
     {
-      kind: 'ram-block', block: '/rom@etc/acpi/tables', resizeable: false,
-      reason: 'QEMU-generated ACPI tables live in a ROM blob sized once at startup; pc-i440fx-1.6 and older have none',
-      source: { ...OBSERVED_72, note: 'pc-i440fx-1.4..1.6 have no /rom@etc/acpi/* blocks, 1.7 has them; no resize API before 2.3 (seed 000)' },
+      kind: 'ram-block', block: '/rom@etc/acpi/tables', resizeable: false, binaryAml: { base: 6414, perCpu: 97 },
+      reason: 'QEMU-generated ACPI tables live in a ROM blob sized once at startup, aligned to 4 KiB, their AML compiled into the binary (6414 + 97 per possible CPU); pc-i440fx-1.6 and older have none',
+      source: { ...OBSERVED_72, note: 'pc-i440fx-1.4..1.6 have no /rom@etc/acpi/* blocks, 1.7 has them; no resize API before 2.3 (seed 000). AML size: pc_piix.c "the right value for pc-i440fx-1.7 on QEMU 1.7 it is 6414" with ACPI_BUILD_LEGACY_CPU_AML_SIZE 97; 4 KiB: acpi-build.c "We used to align the tables to 4k"' },
     },
     { kind: 'ram-block', block: '/rom@etc/table-loader', resizeable: false, reason: 'BIOS linker/loader script blob, sized once', source: OBSERVED_72 },
     { kind: 'ram-feature', feature: 'resizeable-blocks', enabled: false, reason: 'every RAM block must arrive with exactly its local length ("Length mismatch")', source: { ref: 'seed 000', confidence: 'verified', note: 'the resize API is what the seed adds' } },

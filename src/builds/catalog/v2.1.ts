@@ -14,7 +14,7 @@ export const build_2_1: BuildDelta = {
       source: {
         ref: 'commit "acpi-build: tweak acpi migration limits" (2014-07-29), as described by "pc: reserve more memory for ACPI for new machine types" (mst, 2014-08-20): it "doubled the size of ACPI tables"',
         commit: '868270f23d8d', qemu: '2.1', confidence: 'verified',
-        note: 'padding 0x20000 for pc-i440fx-2.1 observed on real 7.2; the legacy 1.7/2.0 sizing matches the observed 0x2000 used_length',
+        note: 'padding 0x20000 for pc-i440fx-2.1 observed on real 7.2; "Already doing that (rounding to 128k, warning if >64k)" (Paolo Bonzini, seed 000 thread, 2014-11-19); the legacy 1.7/2.0 sizing (pc_piix.c legacy_acpi_table_size) gives the binaries\' sizes back (blob-lengths.ts)',
       },
     },
     {

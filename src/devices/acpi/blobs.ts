@@ -1,4 +1,3 @@
-import type { RamBlockOptions } from '../../memory/ram-block.js';
 import { alignUp } from './acpi-blob.js';
 
 /**
@@ -84,7 +83,6 @@ export interface AcpiTableSizes {
 const ACPI_BUILD_TABLE_SIZE = 0x20000;
 const ACPI_BUILD_ALIGN_SIZE = 0x1000;
 const ACPI_BUILD_LEGACY_CPU_AML_SIZE = 97;
-const HOST_PAGE = 0x1000;
 
 function atMost(v: MachineVersion | undefined, major: number, minor: number): boolean {
   return v !== undefined && (v.major < major || (v.major === major && v.minor <= minor));
@@ -151,7 +149,7 @@ export function acpiBuildPolicy(board: AcpiBoard | 'isapc', v?: MachineVersion):
 /**
  * Length of the etc/acpi/tables blob after acpi_build's padding.
  * `tableSize` is the building QEMU's ACPI_BUILD_TABLE_SIZE (0x20000 in 7.2;
- * see acpiBlockLimits for older builds).
+ * older builds: blob-lengths.ts).
  */
 export function acpiTablesBlobLength(sizes: AcpiTableSizes, policy: AcpiBuildPolicy, apicIds: number, tableSize = ACPI_BUILD_TABLE_SIZE): number {
   if (!policy.padTables) return sizes.total;
@@ -187,73 +185,4 @@ export function loaderBlobLength(entries: number): number {
 export function rsdpLength(board: AcpiBoard, policy: AcpiBuildPolicy): number {
   if (board === 'microvm') return 36; // revision 2 RSDP with XSDT
   return policy.rsdpInRam ? 20 : 36;
-}
-
-/** Max lengths a QEMU *build* gives the ACPI RAM blocks (the history seed 000 is about). */
-export interface AcpiBlockLimits {
-  /** qemu_ram_alloc_resizeable: the incoming used length may differ within max. */
-  resizeable: boolean;
-  /** max_length of /rom@etc/acpi/tables, or undefined: equal to the used length. */
-  tablesMax?: number;
-  loaderMax?: number;
-  rsdpMax?: number;
-  /** The build's ACPI_BUILD_TABLE_SIZE: the step non-legacy tables are padded to. */
-  tableSize: number;
-}
-
-/**
- * Per QEMU build:
- * - < 1.7: no ACPI build in QEMU.
- * - 1.7 .. 2.2: ROM blobs in fixed-size RAM blocks; a used length that
- *   differs from the destination's is "Length mismatch" (seed 000: the
- *   reason resizeable blocks were proposed, Nov 2014).
- * - 2.3 ..: resizeable (qemu_ram_alloc_resizeable, merged for 2.3);
- *   tables max 0x200000 ("add another order of magnitude"), loader and rsdp
- *   max = their own size.
- * Padding step (ACPI_BUILD_TABLE_SIZE): 4 KiB alignment only before 2.1;
- * 0x10000 in 2.1 and 2.2 ("the table size is always 64k for
- * pc-i440fx-2.1", acpi-build.c); 0x20000 from 2.3 (doubled together with
- * the resizeable blocks, mst's "tweak acpi migration limits"; the 2.3 date
- * is from memory of the history, not re-verified). So a 2.2 destination
- * (fixed 0x10000 block) refuses a 7.2 source's 0x20000 tables for the same
- * pc-i440fx-2.2 machine type: the "Length mismatch" break of seed 000.
- * - 4.1 ..: acpi_add_rom_blob (hw/acpi/utils.c) gives the loader 0x10000;
- *   the rsdp stays at one page (0x1000 explicitly in later sources).
- *   Real 7.2 `info ramblock`: 0x200000 / 0x10000 / 0x1000.
- * The 4.1 boundary for the loader max is from the utils.c history and is
- * the least certain entry here.
- */
-export function acpiBlockLimits(build: MachineVersion): AcpiBlockLimits | undefined {
-  if (atMost(build, 1, 6)) return undefined;
-  if (atMost(build, 2, 0)) return { resizeable: false, tableSize: ACPI_BUILD_ALIGN_SIZE };
-  if (atMost(build, 2, 2)) return { resizeable: false, tableSize: 0x10000 };
-  if (atMost(build, 4, 0)) return { resizeable: true, tablesMax: 0x200000, tableSize: ACPI_BUILD_TABLE_SIZE };
-  return { resizeable: true, tablesMax: 0x200000, loaderMax: 0x10000, rsdpMax: 0x1000, tableSize: ACPI_BUILD_TABLE_SIZE };
-}
-
-function block(idstr: string, length: number, limits: AcpiBlockLimits, max: number | undefined): RamBlockOptions {
-  const used = alignUp(length, HOST_PAGE);
-  const maxLength = limits.resizeable && max !== undefined ? Math.max(alignUp(max, HOST_PAGE), used) : used;
-  return { idstr, usedLength: used, maxLength, resizeable: limits.resizeable, migratable: true };
-}
-
-/**
- * The ACPI RAM blocks a build creates for a machine: idstr, used length,
- * max length. `build` defaults to 7.2 (the reference).
- */
-export function acpiRomBlocks(
-  cfg: AcpiConfig,
-  build: MachineVersion = { major: 7, minor: 2 },
-  board: AcpiBoard | 'isapc' = cfg.board,
-): RamBlockOptions[] {
-  const policy = acpiBuildPolicy(board, cfg.machineVersion);
-  const limits = acpiBlockLimits(build);
-  if (!policy.hasAcpiBuild || !limits) return [];
-  const tables = acpiTablesBlobLength(acpiTableSizes(cfg), policy, apicIdLimit(cfg), limits.tableSize);
-  const out = [
-    block('/rom@etc/acpi/tables', tables, limits, limits.tablesMax),
-    block('/rom@etc/table-loader', loaderBlobLength(linkerEntryCount(cfg)), limits, limits.loaderMax),
-  ];
-  if (policy.rsdpInRam) out.push(block('/rom@etc/acpi/rsdp', rsdpLength(cfg.board, policy), limits, limits.rsdpMax));
-  return out;
 }

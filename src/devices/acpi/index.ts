@@ -11,3 +11,5 @@ export * from './linker-validate.js';
 export * from './option-rom.js';
 export * from './table-header.js';
 export * from './acpi-setup.js';
+export * from './blob-lengths.js';
+export * from './machine-acpi.js';

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  acpiBlockLimits,
   acpiBuildPolicy,
-  acpiRomBlocks,
   acpiTableSizes,
   acpiTablesBlobLength,
   apicIdLimit,
@@ -10,6 +8,7 @@ import {
   loaderBlobLength,
   type AcpiConfig,
 } from '../../../../src/devices/acpi/blobs.js';
+import { acpiRomBlocks } from '../../../../src/devices/acpi/blob-lengths.js';
 import { optionRomBlock } from '../../../../src/devices/acpi/option-rom.js';
 import { vmstateAcpiBuild } from '../../../../src/devices/acpi/acpi-build-vmstate.js';
 import { loadVMState } from '../../../../src/vmstate/walker-load.js';
@@ -20,8 +19,8 @@ const v = (s: string) => {
   const [major, minor] = s.split('.').map(Number);
   return { major: major!, minor: minor! };
 };
-const blocks = (cfg: AcpiConfig, board?: Parameters<typeof acpiRomBlocks>[2]) =>
-  acpiRomBlocks(cfg, undefined, board).map((b) => [b.idstr, b.usedLength, b.maxLength]);
+const blocks = (cfg: AcpiConfig, board?: Parameters<typeof acpiRomBlocks>[1]) =>
+  acpiRomBlocks(cfg, board).map((b) => [b.idstr, b.usedLength, b.maxLength]);
 
 describe('ACPI table sizes (real QEMU 7.2 -S captures, walked table by table)', () => {
   it.each([
@@ -118,27 +117,6 @@ describe('ACPI RAM blocks in QEMU 7.2 (`info ramblock` of the real captures)', (
     ['isapc', { board: 'pc' }, 'isapc', []],
   ] as [string, AcpiConfig, 'isapc' | undefined, [string, number, number][]][])('%s', (_n, cfg, board, want) => {
     expect(blocks(cfg, board)).toEqual(want);
-  });
-});
-
-describe('ACPI block limits across QEMU builds', () => {
-  it('fixed before 2.3 (seed 000: a different size is "Length mismatch"), resizeable from 2.3', () => {
-    expect(acpiBlockLimits(v('1.6'))).toBeUndefined();
-    expect(acpiBlockLimits(v('2.0'))).toEqual({ resizeable: false, tableSize: 0x1000 });
-    expect(acpiBlockLimits(v('2.2'))).toEqual({ resizeable: false, tableSize: 0x10000 });
-    expect(acpiBlockLimits(v('2.3'))).toEqual({ resizeable: true, tablesMax: 0x200000, tableSize: 0x20000 });
-    const old = acpiRomBlocks({ board: 'pc', machineVersion: v('2.0') }, v('2.0'));
-    expect(old.map((b) => [b.idstr, b.usedLength, b.maxLength, b.resizeable])).toEqual([
-      ['/rom@etc/acpi/tables', 0x2000, 0x2000, false],
-      ['/rom@etc/table-loader', 0x1000, 0x1000, false],
-    ]);
-    // pc-i440fx-2.2 on a 2.2 build: fixed 0x10000; on 7.2: 0x20000 in a resizeable block -> 7.2 to 2.2 is "Length mismatch".
-    const on22 = acpiRomBlocks({ board: 'pc', machineVersion: v('2.2') }, v('2.2'));
-    const on72 = acpiRomBlocks({ board: 'pc', machineVersion: v('2.2') }, v('7.2'));
-    expect([on22[0]!.usedLength, on22[0]!.maxLength, on22[0]!.resizeable]).toEqual([0x10000, 0x10000, false]);
-    expect([on72[0]!.usedLength, on72[0]!.maxLength, on72[0]!.resizeable]).toEqual([0x20000, 0x200000, true]);
-    const b23 = acpiRomBlocks({ board: 'pc' }, v('2.3'));
-    expect(b23.map((b) => [b.usedLength, b.maxLength])).toEqual([[0x20000, 0x200000], [0x1000, 0x1000], [0x1000, 0x1000]]);
   });
 });
 
