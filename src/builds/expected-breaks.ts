@@ -142,15 +142,16 @@ export const EXPECTED_BREAKS: readonly ExpectedBreak[] = [
     a: { only: ['4.0'] },
     b: { except: ['4.0'] },
     manifests: {
-      'a-to-b': { kind: 'refused', code: 'pci.bad-config-data', message: 'get_pci_config_device: Bad config data' },
-      'b-to-a': { kind: 'refused', code: 'pci.bad-config-data', message: 'get_pci_config_device: Bad config data' },
+      // pcie-root-port: AER at 0x100 links to ACS at 0x148 (header 0x14820001) or ends the list (0x00020001).
+      'a-to-b': { kind: 'refused', code: 'pci.bad-config-data', message: 'get_pci_config_device: Bad config data: i=0x102 read: 82 device: 2 cmask: ff wmask: 0 w1cmask:0' },
+      'b-to-a': { kind: 'refused', code: 'pci.bad-config-data', message: 'get_pci_config_device: Bad config data: i=0x102 read: 2 device: 82 cmask: ff wmask: 0 w1cmask:0' },
     },
     machines: { families: ['pc-i440fx', 'pc-q35'], maxVersion: '3.1' },
     requires: { devices: ['pcie-root-port'], note: 'a PCIe root port (pcie-root-port, ioh3420): the device that gained ACS' },
-    reason: '4.0 gives root ports an ACS capability for every machine type; builds before 4.0 and from 4.1 on (disable-acs for <= 3.1) do not, so the capability bytes differ',
+    reason: '4.0 gives root ports an ACS capability for every machine type; builds before 4.0 and from 4.1 on (disable-acs for <= 3.1) do not, so the AER header that links to it differs, read-only and checked on load',
     source: {
       ...ACS_FIX_4_1,
-      note: 'the patch table lists 3.1 -> 4.0 and 4.0 -> 4.1 as broken; the reverse directions differ by the same capability bytes (inferred), and the refusal code is the config check that compares them',
+      note: 'the patch table lists 3.1 -> 4.0 and 4.0 -> 4.1 as broken (3.1 machine type) and the 4.0 machine type as unaffected; the reverse directions differ by the same read-only bytes. Real QEMU 7.2 -M pc-q35-3.1 (disable-acs) refuses the simulated 4.0 stream with the a-to-b message (suites/qemu/pcie-root-port-into-real.test.ts)',
     },
   },
   {
@@ -158,15 +159,18 @@ export const EXPECTED_BREAKS: readonly ExpectedBreak[] = [
     a: { only: ['8.0'] },
     b: { except: ['8.0'] },
     manifests: {
-      'a-to-b': { kind: 'refused', code: 'pci.bad-config-data', message: 'get_pci_config_device: Bad config data' },
-      'b-to-a': { kind: 'refused', code: 'pci.bad-config-data', message: 'get_pci_config_device: Bad config data' },
+      // AER at 0x100 (pcie-root-port, e1000e): PCI_ERR_UNCOR_MASK = 0x02400000 puts 0x40 at 0x10a.
+      'a-to-b': { kind: 'refused', code: 'pci.bad-config-data', message: 'get_pci_config_device: Bad config data: i=0x10a read: 40 device: 0 cmask: ff wmask: 0 w1cmask:0' },
     },
     machines: { families: ['pc-i440fx', 'pc-q35'], maxVersion: '7.2' },
     requires: {
       devices: ['pcie-root-port'],
       note: 'any device with a PCIe AER capability (pcie_aer_init), e.g. pcie-root-port; with -nodefaults and no such device nothing differs',
     },
-    reason: '8.0 initialises PCI_ERR_UNCOR_MASK for every machine type; 7.2 and 8.0.1+ do not for machine types <= 7.2, so the read-only config bytes differ',
-    source: MIGRATION_RST_UNC_MASK,
+    reason: '8.0 initialises PCI_ERR_UNCOR_MASK for every machine type; 7.2 and 8.0.1+ do not for machine types <= 7.2 and hold it read-only, so they refuse an 8.0 source. The other way loads: 8.0 makes the register guest-writable (wmask PCI_ERR_UNC_SUPPORTED) and get_pci_config_device compares only bits outside wmask',
+    source: {
+      ...MIGRATION_RST_UNC_MASK,
+      note: 'fix commit message (Leonardo Bras, 5ed3dabe57dd): "will cause migration to fail if the target QEMU version is < 8.0.0", quoting i=0x10a read: 40 device: 0 cmask: ff wmask: 0 w1cmask:0 for e1000e; real QEMU 7.2 refuses the simulated 8.0 pc-q35-7.2 stream with the same line (suites/qemu/pcie-root-port-into-real.test.ts). compatibility.rst says 7.2 -> 8.0 fails too; by the config check (pci.c get_pci_config_device skips wmask bits) that direction loads, which the same document relies on when it lets an 8.0.1 destination with x-pcie-err-unc-mask=on receive 8.0',
+    },
   },
 ];

@@ -25,6 +25,7 @@ import { BootError } from './boot-error.js';
 import { defaultMac, parseMac, RECORDED_NIC_INDEX, withMac } from './nic-mac.js';
 import type { DeviceWord } from './options.js';
 import { defaultStateOf, descriptionOf, machineRecord, recordedMachines, type MachineRecord, type SectionRecord } from './platform-source.js';
+import { rootPortParams, type RootPortParams } from './pcie-root-port-model.js';
 
 export const REFERENCE_BUILD = '7.2';
 
@@ -37,6 +38,8 @@ export interface SectionPlan {
   state: StateObject;
   /** The -device word that added the section, for board sections undefined. */
   device?: string;
+  /** A pcie-root-port section: the build's parameters for its PCI model (pcie-root-port-model.ts). */
+  rootPort?: RootPortParams;
 }
 
 export interface RamBlockPlan {
@@ -152,20 +155,27 @@ export function planMachine(build: string, machineArg: string, words: readonly D
   const late = new Set(['acpi_build', 'globalstate']);
   for (const s of boardSections.filter((x) => !late.has(x.id))) sections.push(sectionPlan(s, s.id, unknownSubs, versions));
   let nics = 0;
+  // Sections whose vmsd has a priority (the root port's MIG_PRI_PCI_BUS) go before every other one.
+  const first: SectionPlan[] = [];
+  let buses = boardSections.filter((x) => x.id === 'PCIBUS').length;
   for (const d of devices) {
     const drec = rec.devices?.[d.word.driver];
     if (!drec) continue;
     const id = d.slot === undefined ? drec.section.id : drec.section.id.replace('{slot}', slotHex(d.slot));
-    const plan = { ...sectionPlan(drec.section, id, unknownSubs, versions), device: d.word.raw };
+    const plan: SectionPlan = { ...sectionPlan(drec.section, id, unknownSubs, versions), device: d.word.raw };
+    if (d.word.driver === 'pcie-root-port') plan.rootPort = rootPortParams(view.version, machine);
+    (drec.priority ? first : sections).push(plan);
+    // A bridge's secondary bus registers after the bridge, as the next PCIBUS instance.
+    if (drec.bus) sections.push({ ...sectionPlan(drec.bus, drec.bus.id, unknownSubs, versions), instanceId: buses++, device: d.word.raw });
     if (RECORDED_NIC_INDEX[d.word.driver] !== undefined) {
       const given = d.word.props['mac'];
       const mac = given === undefined ? defaultMac(nics++) : parseMac(given);
       if (!mac) throw new BootError('bad-option', `Property '${d.word.driver}.mac' doesn't take value '${given}'`);
       plan.state = withMac(d.word.driver, plan.state, mac);
     }
-    sections.push(plan);
   }
   for (const s of boardSections.filter((x) => late.has(x.id))) sections.push(sectionPlan(s, s.id, unknownSubs, versions));
+  sections.unshift(...first);
   const blocker = unmigratableSection(view, sections);
   const plan: MachinePlan = {
     build: view.version,

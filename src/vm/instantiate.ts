@@ -10,6 +10,7 @@ import { planMachine, type MachinePlan } from './build-adapter.js';
 import { parseDeviceWord, parseRamWords, type BootOptions } from './options.js';
 import { parseSmp } from './smp-option.js';
 import { bindPci, pciStateFromDevice } from './pci-model.js';
+import { rootPortModel } from './pcie-root-port-model.js';
 import { registerKnownBars } from './pci-bars.js';
 import { createPrng } from './prng.js';
 import { withFwCfgChecks } from './fw-cfg-checks.js';
@@ -57,7 +58,7 @@ export function instantiate(build: string, machine: string, opts: BootOptions): 
       ...(s.device === undefined ? {} : { device: s.device }),
     };
     if (s.vmsd.name === 'fw_cfg') return { ...base, vmsd: withFwCfgChecks(s.vmsd, plan.reference, ram) };
-    const bound = bindPci(s.idstr, s.vmsd, s.state, devfnOf(s.idstr, i));
+    const bound = bindPci(s.idstr, s.vmsd, s.state, devfnOf(s.idstr, i), s.rootPort && rootPortModel(s.rootPort));
     if (!bound) return base;
     const driver = s.device === undefined ? undefined : s.device.split(',')[0];
     if (driver !== undefined) {

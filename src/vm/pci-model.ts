@@ -115,6 +115,8 @@ export function bindPci(
   vmsd: VMStateDescription,
   state: StateObject,
   devfn: number,
+  /** The device's own model (pcie-root-port); default: rebuilt from the recorded config bytes. */
+  model?: (config: Uint8Array, devfn: number) => PciDevice,
 ): { vmsd: VMStateDescription; state: StateObject; pci: PciBinding } | undefined {
   const field = pciField(vmsd);
   if (!field) return undefined;
@@ -123,7 +125,7 @@ export function bindPci(
   const config = configOf(inner);
   if (!config) return undefined;
   const name = idstr.slice(idstr.lastIndexOf('/') + 1);
-  const dev = pciDeviceFromConfig(name, config, devfn);
+  const dev = model ? model(config, devfn) : pciDeviceFromConfig(name, config, devfn);
   const fields = vmsd.fields.map((f) => ((f.key ?? f.name) === field ? locatedPciField(dev, f, idstr) : f));
   const pciState: StateObject = { version_id: inner['version_id'] ?? new Uint8Array([0, 0, 0, 2]), config: dev.config.slice(), irq_state: inner['irq_state'] ?? new Uint8Array(16) };
   const first = (vmsd.fields[0]?.key ?? vmsd.fields[0]?.name) === field;

@@ -14,18 +14,31 @@ import { gunzipSync } from 'node:zlib';
 import { WireReader } from '../wire/index.js';
 import { loadVMState, type StateObject, type VMStateDescription } from '../vmstate/index.js';
 import { descriptionFromSchema } from '../devices/platform/to-description.js';
-import type { BodyTable, DeviceRecord, MachineRecord, PlatformData, SchemaTable, SectionRecord } from '../devices/platform/data-types.js';
+import type { BodyTable, DeviceRecord, MachineRecord, PcieRootPortData, PlatformData, SchemaTable, SectionRecord } from '../devices/platform/data-types.js';
 import type { PlatformSchema } from '../devices/platform/schema.js';
 // JSON modules, as the platform folder imports them: tsc copies them next to the compiled code.
 import machinesJson from '../devices/platform/qemu-7.2/machines.json' with { type: 'json' };
 import schemasJson from '../devices/platform/qemu-7.2/schemas.json' with { type: 'json' };
 import bodiesJson from '../devices/platform/qemu-7.2/bodies.json' with { type: 'json' };
+import rootPortJson from '../devices/platform/qemu-7.2/pcie-root-port.json' with { type: 'json' };
 
+const ROOT_PORT = rootPortJson as unknown as PcieRootPortData;
 const DATA = {
-  machines: machinesJson as unknown as PlatformData,
-  schemas: schemasJson as unknown as SchemaTable,
-  bodies: bodiesJson as unknown as BodyTable,
+  machines: withRootPort(machinesJson as unknown as PlatformData),
+  // The root port's own capture (generate/capture-pcie-root-port.ts) keys its schemas `rp/...`.
+  schemas: { ...(schemasJson as unknown as SchemaTable), ...ROOT_PORT.schemas },
+  bodies: { ...(bodiesJson as unknown as BodyTable), ...ROOT_PORT.bodies },
 };
+
+/** pcie-root-port joins each machine type's optional devices: its section (MIG_PRI_PCI_BUS) and its secondary bus. */
+function withRootPort(data: PlatformData): PlatformData {
+  const machines: Record<string, MachineRecord> = {};
+  for (const [name, m] of Object.entries(data.machines)) {
+    const rp = ROOT_PORT.machines[name];
+    machines[name] = rp && m.devices ? { ...m, devices: { ...m.devices, 'pcie-root-port': { section: rp.section, bus: rp.bus, pci: true, priority: true } } } : m;
+  }
+  return { ...data, machines };
+}
 function platformData(): typeof DATA {
   return DATA;
 }

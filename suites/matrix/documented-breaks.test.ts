@@ -18,20 +18,29 @@ interface Example {
   devices: string[];
 }
 
-/** The first catalog migration the break covers: a machine it names, builds on each side that offer it. */
+/**
+ * The first catalog migration the break covers: a machine it names, builds on
+ * each side that offer it; when the break needs a device, the first such
+ * migration between builds that both have the device (pcie-root-port exists
+ * from 2.9, so a 1.7 -> 4.0 example could only ever be skipped).
+ */
 function exampleOf(br: ExpectedBreak): Example | undefined {
   const devices = br.requires?.devices?.slice(0, 1) ?? [];
   const builds = listBuilds();
+  let first: Example | undefined;
   for (const from of builds) {
     for (const to of builds) {
       if (from === to && br.sameBuild !== true) continue;
       const names = [...getBuild(from).machines.map((m) => m.name), ...getBuild(from).boards.map((b) => b.board)];
       for (const machine of names) {
-        if (expectedBreaks(from, to, machine).some((m) => m.break.id === br.id)) return { machine, from, to, devices };
+        if (!expectedBreaks(from, to, machine).some((m) => m.break.id === br.id)) continue;
+        const ex = { machine, from, to, devices };
+        if (devices.every((d) => modelledDevices(from).includes(d) && modelledDevices(to).includes(d))) return ex;
+        first ??= ex;
       }
     }
   }
-  return undefined;
+  return first;
 }
 
 function whyNot(br: ExpectedBreak, ex: Example): string | undefined {

@@ -61,7 +61,7 @@ export const MIGRATION_RST_UNC_MASK: Source = {
   commit: '5ed3dabe57dd',
   qemu: '8.1',
   confidence: 'verified',
-  note: 'qemu-7.2 -M pc-7.2 <-> qemu-8.0 -M pc-7.2 fail both ways; 8.0.1 restores 7.2 <-> 8.0.1; 8.0 <-> 8.0.1 then fail',
+  note: 'the document lists qemu-7.2 -M pc-7.2 <-> qemu-8.0 -M pc-7.2 as failing both ways, 8.0.1 restoring 7.2 <-> 8.0.1 and 8.0 <-> 8.0.1 then failing; by the config check only the directions into a destination that holds the register read-only fail (see the pcie-err-unc-mask-8.0 break)',
 };
 
 export const ACS_FIX_4_1: Source = {

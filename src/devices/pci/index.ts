@@ -16,3 +16,4 @@ export * from './pci-bus.js';
 export * from './bridge.js';
 export * from './intx.js';
 export * from './reset.js';
+export * from './pcie-root-port.js';

@@ -27,6 +27,13 @@ export interface DeviceRecord {
   pci: boolean;
   /** RAM blocks the device adds; names relative to the device path (`e1000.rom`, `hmem`). */
   ramBlocks?: RamBlockRecord[];
+  /**
+   * The section of the bus the device creates (a bridge's secondary PCIBUS),
+   * registered after the device; its instance id counts the buses before it.
+   */
+  bus?: SectionRecord;
+  /** The section's vmsd has a migration priority (MIG_PRI_PCI_BUS): it goes before every default-priority section. */
+  priority?: boolean;
 }
 
 export interface MachineRecord {
@@ -55,3 +62,21 @@ export interface PlatformData {
 export type SchemaTable = Record<string, PlatformSchema>;
 /** body hash -> base64 of the gzip of the body bytes. */
 export type BodyTable = Record<string, string>;
+
+/**
+ * qemu-7.2/pcie-root-port.json (generate/capture-pcie-root-port.ts): real
+ * QEMU 7.2 with `-device pcie-root-port,chassis=1`, per PC machine type.
+ */
+export interface PcieRootPortData {
+  qemu: string;
+  /** The -device argument captured. */
+  device: string;
+  schemas: SchemaTable;
+  bodies: BodyTable;
+  machines: Record<string, {
+    /** The root port's section (`0000:00:{slot}.0/pcie-root-port`); first of all device sections (MIG_PRI_PCI_BUS). */
+    section: SectionRecord;
+    /** Its secondary bus (PCIBUS, instance 1 for the first root port), registered with the -device sections. */
+    bus: SectionRecord;
+  }>;
+}

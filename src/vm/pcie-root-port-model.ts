@@ -1,0 +1,32 @@
+/**
+ * How a simulated build realizes `-device pcie-root-port` on a machine type:
+ * the header real QEMU 7.2 recorded for that machine type, with the
+ * extended capabilities of the build (src/devices/pci/pcie-root-port.ts):
+ * ACS by the build's history (none before 4.0, always in 4.0, disable-acs
+ * from 4.1 on) and the machine type's disable-acs; PCI_ERR_UNCOR_MASK by the
+ * build's pcie_aer_init (aer.ts) and the machine type's x-pcie-err-unc-mask.
+ */
+import { acsBehaviourForQemu, createPcieRootPort, uncorMaskBehaviourForQemu, type PciDevice, type PcieRootPortOptions } from '../devices/pci/index.js';
+import { parseBoolProperty, QOM, resolveProperty } from '../machines/index.js';
+
+/** QOM parents of pcie-root-port, most derived first: compat entries for any of them apply. */
+export const ROOT_PORT_TYPE_CHAIN = ['pcie-root-port-base', 'pcie-slot', 'pcie-port', 'base-pci-bridge', QOM.PCI_DEVICE, 'device'] as const;
+
+export type RootPortParams = Omit<PcieRootPortOptions, 'devfn' | 'recordedConfig'>;
+
+/** The build- and machine-dependent parameters of the root port. */
+export function rootPortParams(build: string, machine: string): RootPortParams {
+  const prop = (name: string, dflt: string): boolean =>
+    parseBoolProperty(resolveProperty(machine, build, 'pcie-root-port', name, dflt, { typeChain: ROOT_PORT_TYPE_CHAIN }));
+  const acs = acsBehaviourForQemu(build);
+  return {
+    acs: acs === 'always' || (acs === 'property' && !prop('disable-acs', 'false')),
+    uncorMask: uncorMaskBehaviourForQemu(build),
+    errUncMask: prop('x-pcie-err-unc-mask', 'on'),
+  };
+}
+
+/** The factory bindPci calls with the recorded config bytes and the device's devfn. */
+export function rootPortModel(params: RootPortParams): (config: Uint8Array, devfn: number) => PciDevice {
+  return (recordedConfig, devfn) => createPcieRootPort({ ...params, recordedConfig, devfn });
+}
