@@ -5,6 +5,7 @@ import { loadIntoQemu } from '../../harness/targets/qemu-target.js';
 import type { MachineSpec } from '../../harness/targets/target.js';
 import { runFirmware } from '../../src/vm/firmware.js';
 import { instantiate } from '../../src/vm/instantiate.js';
+import { loadInto } from '../../src/vm.js';
 import { saveVm } from '../../src/vm/save.js';
 import { runWorkload } from '../../src/vm/workload.js';
 import { assertNoQemuLeft, describeQemu } from './qemu-env.js';
@@ -34,6 +35,18 @@ function simulated(build: string, machine: string, booted: boolean): Uint8Array 
   return saveVm(core, { passes: 3 });
 }
 
+/** A simulated 7.2 stream whose root port config has `value` at `offset` (as a source with other bytes would send). */
+function withConfigByte(offset: number, value: number): Uint8Array {
+  const core = instantiate('7.2', 'pc-q35-7.2', { devices: [DEVICE], ram: '32M', seed: 7 });
+  const sec = core.sections.find((s) => s.vmsdName === 'pcie-root-port');
+  if (!sec?.pci) throw new Error('no bound root port section');
+  const inner = sec.state[sec.pci.field] as Record<string, unknown>;
+  const config = (inner['config'] as Uint8Array).slice();
+  config[offset] = value;
+  sec.state = { ...sec.state, [sec.pci.field]: { ...inner, config } } as typeof sec.state;
+  return saveVm(core, { passes: 1 });
+}
+
 function sectionShape(stream: Uint8Array): string[] {
   return scanStream(stream).sections.map((s) => `${s.idstr}#${s.instance_id} v${s.version_id} ${s.body.length}`);
 }
@@ -58,6 +71,20 @@ describeQemu('pcie-root-port: simulated streams against real QEMU 7.2', (qemu) =
     const r = await loadIntoQemu(qemu, spec('pc-q35-7.2'), simulated('8.0', 'pc-q35-7.2', false));
     expect(r.verdict.kind).toBe('refused');
     expect(r.log.join('\n')).toContain('get_pci_config_device: Bad config data: i=0x10a read: 40 device: 0 cmask: ff wmask: 0 w1cmask:0');
+  });
+
+  // Why the break is one-way: get_pci_config_device compares only bits outside wmask. In 7.2,
+  // PCI_ERR_UNCOR_SEVER (0x10c) is writable (wmask PCI_ERR_UNC_SUPPORTED, byte 0x10e = 0xff), as
+  // UNCOR_MASK is in 8.0; UNCOR_MASK itself is read-only in 7.2.
+  it('accepts a different byte in a writable AER register and refuses one in the read-only UNCOR_MASK', async () => {
+    const line = 'get_pci_config_device: Bad config data: i=0x10a read: 40 device: 0 cmask: ff wmask: 0 w1cmask:0';
+    const writable = await loadIntoQemu(qemu, spec('pc-q35-7.2'), withConfigByte(0x10e, 0x40));
+    expect(writable.verdict, writable.log.join('\n')).toEqual({ kind: 'accepted' });
+    const readOnly = await loadIntoQemu(qemu, spec('pc-q35-7.2'), withConfigByte(0x10a, 0x40));
+    expect(readOnly.log.join('\n')).toContain(line);
+    // The simulated 7.2 destination decides both the same way.
+    expect(loadInto('7.2', 'pc-q35-7.2', { devices: [DEVICE] }, withConfigByte(0x10e, 0x40)).accepted).toBe(true);
+    expect(loadInto('7.2', 'pc-q35-7.2', { devices: [DEVICE] }, withConfigByte(0x10a, 0x40)).error?.message).toBe(line);
   });
 
   it('loads the simulated 8.0.1 pc-q35-7.2 stream (x-pcie-err-unc-mask=off by hw_compat_7_2)', async () => {

@@ -65,10 +65,11 @@ export const MIGRATION_RST_UNC_MASK: Source = {
 };
 
 export const ACS_FIX_4_1: Source = {
-  ref: 'Dr. David Alan Gilbert, patch adding pcie-root-port-base disable-acs=true to hw_compat_3_1 (Message-Id 20190730093719.12958-3-dgilbert@redhat.com, merged by mst): "ACS got added in 4.0 unconditionally, that broke older<->4.0 migration where there was a PCIe root port"',
+  ref: 'Dr. David Alan Gilbert, commits "pcie_root_port: Allow ACS to be disabled" (a58dfba201) and "pcie_root_port: Disable ACS on older machines" (pcie-root-port-base disable-acs=true in hw_compat_3_1; Message-Id 20190730093719.12958-3-dgilbert@redhat.com, merged by mst for 4.1.0-rc3): "PCIe ACS (Access Control services) got added in 4.0 and broke migration to and from 3.1 and earlier. Fix it here for older machine types, at the cost of breaking that compatibility with 4.0"',
+  commit: 'c8557f1b4873',
   qemu: '4.1',
   confidence: 'verified',
-  note: 'its table: 3.1 machine, 3.1 -> 4.0 broken; 3.1 -> 4.1 OK; 4.0 -> 4.1 broken; 4.0 machine unaffected',
+  note: 'its table: 3.1 machine, 3.1 -> 4.0 broken; 3.1 -> 4.1 OK; 4.0 -> 4.1 broken; 4.0 machine unaffected. The 4.0 commit that added ACS is dated by this message, not read',
 };
 
 /** A device that long predates the catalog's oldest build. */
