@@ -13,7 +13,7 @@
  *
  * The parts live in src/vm/ (one concept a file); this is the surface.
  */
-import type { CheckLog, LoadError } from './wire/index.js';
+import type { CheckCode, CheckLog, LoadError } from './wire/index.js';
 import { instantiate } from './vm/instantiate.js';
 import { runFirmware } from './vm/firmware.js';
 import { runWorkload } from './vm/workload.js';
@@ -50,8 +50,8 @@ export interface Vm extends VmCore {
   runWorkload(rounds?: number): void;
   /** Migrate out: the stream bytes (the machine keeps running the workload between RAM passes). */
   save(opts?: SaveVmOptions): Uint8Array;
-  /** Load a stream into this machine (meant for a fresh one: see loadInto). */
-  load(bytes: Uint8Array, log?: CheckLog): LoadVmResult;
+  /** Load a stream into this machine (meant for a fresh one: see loadInto); `disabledChecks` makes the fuzzer's weakened variants. */
+  load(bytes: Uint8Array, log?: CheckLog, disabledChecks?: ReadonlySet<CheckCode>): LoadVmResult;
 }
 
 /** Boot options plus how much guest activity to run before returning. */
@@ -67,13 +67,13 @@ function asVm(core: VmCore): Vm {
     vm.snapshot = () => snapshotBoard(core);
     vm.runWorkload = () => undefined;
     vm.save = () => core.board.save();
-    vm.load = (bytes) => loadBoard(core, bytes);
+    vm.load = (bytes, log, disabledChecks) => loadBoard(core, bytes, log, disabledChecks);
     return vm;
   }
   vm.snapshot = () => snapshotVm(vm);
   vm.runWorkload = (rounds = 1) => runWorkload(vm, rounds);
   vm.save = (opts) => saveVm(vm, opts);
-  vm.load = (bytes, log) => loadVm(vm, bytes, log);
+  vm.load = (bytes, log, disabledChecks) => loadVm(vm, bytes, log, disabledChecks);
   return vm;
 }
 

@@ -1,7 +1,7 @@
 import { loadStream, type Destination, type LoadStreamOptions, type LoadVerdict } from '../../src/migration/index.js';
 import type { RamList } from '../../src/memory/index.js';
-import { LoadError, type CheckCode, type CheckLog } from '../../src/wire/index.js';
-import type { Verdict } from '../targets/index.js';
+import type { CheckCode } from '../../src/wire/index.js';
+import { CodeSet, MeasureClock, runLoad, type InProcessOptions } from './in-process-load.js';
 import { loadSeed, seedDestination, type FuzzSeed } from './seed.js';
 import { diffSnapshots, snapshotDestination } from './snapshot.js';
 import type { FuzzLoad, FuzzTarget } from './target.js';
@@ -26,15 +26,9 @@ export interface WeakenedLoadOptions extends LoadStreamOptions {
 
 export type Loader = (bytes: Uint8Array, dest: Destination, opts: WeakenedLoadOptions) => LoadVerdict;
 
-export interface ProfileTargetOptions {
-  /** Skip these checks (needs loader support, see WeakenedLoadOptions). */
-  disabledChecks?: ReadonlySet<CheckCode>;
+export interface ProfileTargetOptions extends InProcessOptions {
   /** Replace the loader (tests use deliberately broken ones). */
   loader?: Loader;
-  /** Measure heap + arrayBuffers growth every Nth load (0: never). Default 0. */
-  measureEvery?: number;
-  /** A load slower than this is a hang (in-process loads cannot be interrupted; judged after). Default 2000 ms. */
-  hangMs?: number;
   /** Id suffix for weakened variants. */
   variant?: string;
 }
@@ -58,19 +52,12 @@ export function allocationBound(bytes: Uint8Array, dest: Destination): number {
   return bytes.length * 2 + declared + ALLOCATION_SLACK;
 }
 
-class CodeSet implements CheckLog {
-  readonly set = new Set<CheckCode>();
-  reached(code: CheckCode): void {
-    this.set.add(code);
-  }
-}
-
 export class ProfileTarget implements FuzzTarget {
   readonly id: string;
   readonly machine: string;
   readonly inProcess = true;
   readonly concurrency = 1;
-  private count = 0;
+  private readonly clock: MeasureClock;
 
   constructor(
     readonly seed: FuzzSeed,
@@ -78,6 +65,7 @@ export class ProfileTarget implements FuzzTarget {
   ) {
     this.id = `profile:${seed.name}${opts.variant ? `~${opts.variant}` : ''}`;
     this.machine = seed.machine;
+    this.clock = new MeasureClock(opts.measureEvery ?? 0);
   }
 
   load(bytes: Uint8Array): Promise<FuzzLoad> {
@@ -92,43 +80,19 @@ export class ProfileTarget implements FuzzTarget {
     const loader = this.opts.loader ?? (loadStream as Loader);
     const lopts: WeakenedLoadOptions = { log };
     if (this.opts.disabledChecks) lopts.disabledChecks = this.opts.disabledChecks;
-    const measure = (this.opts.measureEvery ?? 0) > 0 && this.count++ % this.opts.measureEvery! === 0;
-    const mem0 = measure ? memNow() : 0;
-    const t0 = performance.now();
-    let verdict: Verdict;
-    let thrown: unknown;
-    try {
-      const v = loader(bytes, dest, lopts);
-      verdict = v.accepted ? { kind: 'accepted' } : { kind: 'refused', code: v.error.code, message: v.error.message };
-    } catch (e) {
-      thrown = e;
-      // A LoadError escaping (instead of being returned) is still a refusal with a code.
-      verdict = e instanceof LoadError ? { kind: 'refused', code: e.code, message: e.message } : { kind: 'crash', message: describe(e) };
-      if (e instanceof LoadError) thrown = undefined;
-    }
-    const durationMs = performance.now() - t0;
-    if (durationMs > (this.opts.hangMs ?? 2000) && verdict.kind !== 'crash') {
-      verdict = { kind: 'hang', message: `in-process load took ${durationMs.toFixed(0)} ms` };
-    }
+    const run = runLoad(() => loader(bytes, dest, lopts), this.opts.hangMs, this.clock.tick());
+    const verdict = run.verdict;
+    const durationMs = run.durationMs;
     const out: FuzzLoad = { verdict, durationMs, before, checks: log.set };
-    if (measure) {
-      out.allocated = Math.max(0, memNow() - mem0);
+    if (run.allocated !== undefined) {
+      out.allocated = run.allocated;
       out.allocationBound = allocationBound(bytes, dest);
     }
-    if (thrown !== undefined) out.thrown = thrown;
+    if (run.thrown !== undefined) out.thrown = run.thrown;
     if (verdict.kind === 'accepted') out.destination = dest;
     else out.after = snapshotDestination(dest);
     return out;
   }
-}
-
-function memNow(): number {
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-}
-
-function describe(e: unknown): string {
-  return e instanceof Error ? `${e.name}: ${e.message}` : `non-Error thrown: ${String(e)}`;
 }
 
 export function profileTarget(seedName: string, opts: ProfileTargetOptions = {}): ProfileTarget {

@@ -28,6 +28,7 @@ import {
   passFromDirtyLog,
   ramDestinationSection,
   type Destination,
+  type LoadStreamOptions,
   type LoadVerdict,
 } from '../../migration/index.js';
 import { parseRamSize } from '../platform/index.js';
@@ -57,8 +58,8 @@ export interface BoardVm {
   ram: RamList;
   /** The stream a migration of this guest writes now (a full pass, then the dirty pages). */
   save(): Uint8Array;
-  /** Loads a stream into this VM; transactional (a refusal changes nothing). */
-  load(bytes: Uint8Array): LoadVerdict;
+  /** Loads a stream into this VM; transactional (a refusal changes nothing). Options as loadStream's (CheckLog, disabled checks). */
+  load(bytes: Uint8Array, opts?: LoadStreamOptions): LoadVerdict;
   /** Guest-visible state: every block's used length and page digests. */
   snapshot(): BoardSnapshot;
 }
@@ -101,7 +102,7 @@ export function bootBoard(build: string, board: string, opts: BootBoardOptions =
       });
       return encodeStream(model);
     },
-    load: (bytes) => loadStream(bytes, destination),
+    load: (bytes, opts) => loadStream(bytes, destination, opts),
     snapshot: () => ({
       board,
       build,

@@ -1,0 +1,93 @@
+import { LoadError, type CheckCode, type CheckLog } from '../../src/wire/index.js';
+import type { Verdict } from '../targets/index.js';
+
+/**
+ * What the in-process targets (profile-target.ts, sim-fuzz-target.ts) share:
+ * their options, the per-load CheckLog, and running one load with the
+ * contract's bookkeeping (verdict from the loader's answer or what it threw,
+ * the hang limit, the allocation measurement).
+ */
+export interface InProcessOptions {
+  /** Skip these checks (weakened loader variants of the mutation score). */
+  disabledChecks?: ReadonlySet<CheckCode>;
+  /** Measure heap + arrayBuffers growth every Nth load (0: never). Default 0. */
+  measureEvery?: number;
+  /** A load slower than this is a hang even if it finished (backstop for the step budget). Default 2000 ms. */
+  hangMs?: number;
+}
+
+export class CodeSet implements CheckLog {
+  readonly set = new Set<CheckCode>();
+  reached(code: CheckCode): void {
+    this.set.add(code);
+  }
+}
+
+/** What a loader call answers, in the shape both loadStream and Vm.load have. */
+export interface LoaderAnswer {
+  accepted: boolean;
+  error?: LoadError | undefined;
+}
+
+export interface LoadRun {
+  verdict: Verdict;
+  durationMs: number;
+  /** A non-LoadError exception (a contract violation by itself). */
+  thrown?: unknown;
+  /** When measured: heap + arrayBuffers growth during the load. */
+  allocated?: number;
+}
+
+/** Decides whether this load is one of the measured ones (every Nth). */
+export class MeasureClock {
+  private count = 0;
+  constructor(private readonly every: number) {}
+  tick(): boolean {
+    return this.every > 0 && this.count++ % this.every === 0;
+  }
+}
+
+/**
+ * Runs one load. Stack traces are off while it runs: a refusal is a
+ * LoadError, and capturing a stack for each cost more than a small load
+ * (the replay command reruns a finding with traces on).
+ */
+export function runLoad(load: () => LoaderAnswer, hangMs: number | undefined, measure: boolean): LoadRun {
+  const mem0 = measure ? memNow() : 0;
+  const traces = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  const t0 = performance.now();
+  let verdict: Verdict;
+  let thrown: unknown;
+  try {
+    const r = load();
+    verdict = r.accepted || !r.error ? { kind: 'accepted' } : refusal(r.error);
+  } catch (e) {
+    if (e instanceof LoadError) verdict = refusal(e);
+    else {
+      thrown = e;
+      verdict = { kind: 'crash', message: describe(e) };
+    }
+  } finally {
+    Error.stackTraceLimit = traces;
+  }
+  const durationMs = performance.now() - t0;
+  if (durationMs > (hangMs ?? 2000) && verdict.kind !== 'crash') verdict = { kind: 'hang', message: `in-process load took ${durationMs.toFixed(0)} ms` };
+  const out: LoadRun = { verdict, durationMs };
+  if (thrown !== undefined) out.thrown = thrown;
+  if (measure) out.allocated = Math.max(0, memNow() - mem0);
+  return out;
+}
+
+function refusal(e: LoadError): Verdict {
+  return { kind: 'refused', code: e.code, message: e.message };
+}
+
+function memNow(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+export function describe(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : `non-Error thrown: ${String(e)}`;
+}
