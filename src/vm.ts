@@ -39,6 +39,7 @@ export type { MachinePlan, SectionPlan, RamBlockPlan, DevicePlan } from './vm/bu
 export { planFor } from './vm/instantiate.js';
 export { modelledDevices, REFERENCE_BUILD } from './vm/build-adapter.js';
 export { destinationOf } from './vm/load.js';
+export { incomingResetPoint, type ResetIncoming } from './vm/incoming-reset.js';
 export { boardsOf, parseBoardMachine, isBoardCore, REGISTER_RAM_PROPERTY } from './vm/board.js';
 export type { BoardMachine, BoardCore } from './vm/board.js';
 export { defaultVnicImpl, VNIC_SINCE } from './vm/vnic-device.js';

@@ -66,7 +66,9 @@ export function pageBytes(content: number, page: number): Uint8Array {
   if (!out) {
     if (pageCache.size >= 4096) pageCache.clear();
     out = new Uint8Array(TARGET_PAGE_SIZE);
-    for (let i = 0; i < out.length; i++) out[i] = (c + ((i * 31 + page) & 0xff)) & 0xff || c;
+    // 31 is odd, so byte i repeats with period 256: fill one period, then double it.
+    for (let i = 0; i < 256; i++) out[i] = (c + ((i * 31 + page) & 0xff)) & 0xff || c;
+    for (let n = 256; n < out.length; n *= 2) out.copyWithin(n, 0, n);
     pageCache.set(key, out);
   }
   return out;

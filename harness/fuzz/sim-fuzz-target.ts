@@ -1,4 +1,4 @@
-import { destinationOf, incoming, type Vm } from '../../src/vm.js';
+import { destinationOf, incoming, incomingResetPoint, type ResetIncoming, type Vm } from '../../src/vm.js';
 import type { Destination } from '../../src/migration/index.js';
 import { allocationBound } from './profile-target.js';
 import { CodeSet, MeasureClock, runLoad, type InProcessOptions } from './in-process-load.js';
@@ -14,8 +14,10 @@ import type { FuzzLoad, FuzzTarget } from './target.js';
  * The machine is built once and reused while loads are refused: a refused
  * load must leave the destination exactly as it was (the oracle's
  * changed-on-refusal property compares the snapshots), so the next input
- * meets the same fresh machine. After an accepted load, or a refusal that
- * changed anything, the next input gets a newly built machine.
+ * meets the same fresh machine. After an accepted load the machine is put
+ * back to its reset point (src/vm/incoming-reset.ts); after a refusal that
+ * changed anything, or a machine without a reset point, the next input gets
+ * a newly built machine.
  */
 export type SimFuzzOptions = InProcessOptions;
 
@@ -25,6 +27,7 @@ interface Fresh {
   vm: Vm;
   dest: Destination;
   before: DestSnapshot;
+  reset: ResetIncoming | undefined;
 }
 
 export class SimFuzzTarget implements FuzzTarget {
@@ -55,11 +58,11 @@ export class SimFuzzTarget implements FuzzTarget {
     const first = vm.ram.blocks[0];
     if (first && first.usedLength > 0) first.pages.set(0, CANARY.slice());
     const dest = destinationOf(vm);
-    return (this.fresh = { vm, dest, before: snapshotDestination(dest) });
+    return (this.fresh = { vm, dest, before: snapshotDestination(dest), reset: incomingResetPoint(vm) });
   }
 
   loadSync(bytes: Uint8Array): FuzzLoad {
-    const { vm, dest, before } = this.machineForLoad();
+    const { vm, dest, before, reset } = this.machineForLoad();
     const log = new CodeSet();
     const measure = this.clock.tick();
     const run = runLoad(() => vm.load(bytes, log, this.opts.disabledChecks), this.opts.hangMs, measure);
@@ -70,12 +73,24 @@ export class SimFuzzTarget implements FuzzTarget {
     }
     if (run.thrown !== undefined) out.thrown = run.thrown;
     if (run.verdict.kind === 'accepted') {
-      out.destination = destinationOf(vm);
-      this.fresh = undefined;
+      // The oracle reads the accepted destination after this returns: hand it a copy of what
+      // the load committed, then reset the machine for the next input.
+      out.destination = reset ? committedCopy(destinationOf(vm)) : destinationOf(vm);
+      if (reset) reset();
+      else this.fresh = undefined;
     } else {
       out.after = snapshotDestination(dest);
       if (run.thrown !== undefined || diffSnapshots(before, out.after).length) this.fresh = undefined;
     }
     return out;
   }
+}
+
+/** The parts of an accepted destination the oracle's invariants read, detached from the machine. */
+function committedCopy(d: Destination): Destination {
+  return {
+    ...d,
+    sections: d.sections.map((s) => ({ ...s })),
+    ram: { blocks: d.ram.blocks.map((b) => ({ ...b })) },
+  };
 }
