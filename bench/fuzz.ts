@@ -55,14 +55,19 @@ function bareLoaderRate(): number {
 async function simRate(): Promise<Figure> {
   const id = `sim:${newestBuild()}`;
   const seed = seedForTarget(id, 'pc-q35-7.2');
-  const r = await runCampaign({ target: targetFromId(id, seed), seed, runs: 3000, rngSeed: 20261122 });
+  const target = targetFromId(id, seed);
+  // Per core: CPU time of this process (the machine is shared), seed boot excluded.
+  const cpu0 = process.cpuUsage();
+  const r = await runCampaign({ target, seed, runs: 10_000, rngSeed: 20261122 });
+  const cpu = process.cpuUsage(cpu0);
+  const rate = r.runs / ((cpu.user + cpu.system) / 1e6);
   return {
-    name: `fuzz: simulated target exec/s (${id}, pc-q35-7.2, 1 core)`,
-    value: Math.round(r.execsPerSec),
+    name: `fuzz: simulated target exec/s per core (${id}, pc-q35-7.2, CPU time)`,
+    value: Math.round(rate),
     unit: 'exec/s',
     target: '>= 10,000 exec/s',
-    met: r.execsPerSec >= 10_000,
-    detail: { runs: r.runs, failure: r.failure?.note },
+    met: rate >= 10_000,
+    detail: { runs: r.runs, wallExecsPerSec: Math.round(r.execsPerSec), failure: r.failure?.note },
   };
 }
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { TARGET_PAGE_SIZE } from '../../src/memory/index.js';
-import { RamFlag, RAM_SECTION_IDSTR, RAM_SECTION_VERSION, type RamRecord, type SectionItem, type StreamModel } from '../../src/migration/index.js';
+import { RamFlag, RAM_SECTION_IDSTR, RAM_SECTION_VERSION, type PageRecord, type RamRecord, type SectionItem, type ZeroRecord, type StreamModel } from '../../src/migration/index.js';
 import type { FuzzSeed } from './seed.js';
 
 /**
@@ -57,11 +57,13 @@ const pageCache = new Map<number, Uint8Array>();
 /**
  * The bytes of a non-zero page: a pattern of (content, page index), never
  * all zero. Cached (pages are never mutated in place, see
- * src/memory/pages.ts); the cache is dropped when it reaches 4096 pages.
+ * src/memory/pages.ts) by what the bytes depend on; the cache is dropped
+ * when it reaches 4096 pages.
  */
 export function pageBytes(content: number, page: number): Uint8Array {
   const c = content & 0xff || 1;
-  const key = page * 256 + c;
+  // (c + ((31i + page) & 0xff)) & 0xff is (c + page + 31i) & 0xff: the bytes depend on c and (c + page) & 0xff only.
+  const key = ((c + page) & 0xff) * 256 + c;
   let out = pageCache.get(key);
   if (!out) {
     if (pageCache.size >= 4096) pageCache.clear();
@@ -148,9 +150,14 @@ function pageRecord(seed: FuzzSeed, w: PageWrite, last: { block?: string }): Ram
   const index = w.page % Math.max(1, b.pages);
   const cont = last.block === b.idstr;
   last.block = b.idstr;
-  const addr = BigInt(index) * BigInt(TARGET_PAGE_SIZE);
-  const named = cont ? {} : { block: b.idstr };
-  const contFlag = cont ? RamFlag.CONTINUE : 0;
-  if (w.content === 0) return { type: 'zero', offset: 0, addr, blockResolved: b.idstr, ...named, flags: RamFlag.ZERO | contFlag, fill: 0 };
-  return { type: 'page', offset: 0, addr, blockResolved: b.idstr, ...named, flags: RamFlag.PAGE | contFlag, data: pageBytes(w.content, index) };
+  const addr = BigInt(index * TARGET_PAGE_SIZE);
+  const flags = cont ? RamFlag.CONTINUE : 0;
+  // One object shape per record kind (no spreads): `block` only when the record names it.
+  const rec: ZeroRecord | PageRecord =
+    w.content === 0
+      ? { type: 'zero', offset: 0, addr, blockResolved: b.idstr, flags: RamFlag.ZERO | flags, fill: 0 }
+      : { type: 'page', offset: 0, addr, blockResolved: b.idstr, flags: RamFlag.PAGE | flags, data: pageBytes(w.content, index) };
+  if (!cont) rec.block = b.idstr;
+  return rec;
 }
+

@@ -1,4 +1,4 @@
-import { sectionKey, type Destination } from '../../src/migration/index.js';
+import { sectionKey, type Destination, type DestinationSection } from '../../src/migration/index.js';
 
 /**
  * A canonical, comparable picture of a destination: per RAM block its used
@@ -45,19 +45,50 @@ function hashBytes(h: number, b: Uint8Array): number {
   return h >>> 0;
 }
 
+/** Section keys by section object: a snapshot per load must not build thirty strings each time. */
+const keys = new WeakMap<DestinationSection, string>();
+
+function keyOf(s: DestinationSection): string {
+  let k = keys.get(s);
+  if (k === undefined || !k.startsWith(s.idstr)) {
+    k = sectionKey(s.idstr, s.instanceId);
+    keys.set(s, k);
+  }
+  return k;
+}
+
+function pagesHash(pages: ReadonlyMap<number, Uint8Array>): number {
+  let h = FNV_OFFSET;
+  if (pages.size === 0) return h;
+  const indices = pages.size === 1 ? [pages.keys().next().value!] : [...pages.keys()].sort((x, y) => x - y);
+  for (const index of indices) h = hashBytes(mix(mix(h, index), index >> 8), pages.get(index)!);
+  return h;
+}
+
 export function snapshotDestination(dest: Destination): DestSnapshot {
+  const sections: DestSnapshot['sections'] = [];
+  for (const s of dest.sections) if (s.state) sections.push({ key: keyOf(s), id: identity(s.state) });
   return {
-    ram: dest.ram.blocks.map((b) => {
-      let h = FNV_OFFSET;
-      for (const index of [...b.pages.keys()].sort((x, y) => x - y)) h = hashBytes(mix(mix(h, index), index >> 8), b.pages.get(index)!);
-      return { idstr: b.idstr, usedLength: b.usedLength, pages: b.pages.size, hash: h };
-    }),
-    sections: dest.sections.filter((s) => s.state).map((s) => ({ key: sectionKey(s.idstr, s.instanceId), id: identity(s.state!) })),
+    ram: dest.ram.blocks.map((b) => ({ idstr: b.idstr, usedLength: b.usedLength, pages: b.pages.size, hash: pagesHash(b.pages) })),
+    sections,
   };
+}
+
+/** The common case, equal snapshots in the same order, without building lookup maps. */
+function sameInOrder(a: DestSnapshot, b: DestSnapshot): boolean {
+  if (a.ram.length !== b.ram.length || a.sections.length !== b.sections.length) return false;
+  for (let i = 0; i < a.ram.length; i++) {
+    const x = a.ram[i]!;
+    const y = b.ram[i]!;
+    if (x.idstr !== y.idstr || x.usedLength !== y.usedLength || x.pages !== y.pages || x.hash !== y.hash) return false;
+  }
+  for (let i = 0; i < a.sections.length; i++) if (a.sections[i]!.key !== b.sections[i]!.key || a.sections[i]!.id !== b.sections[i]!.id) return false;
+  return true;
 }
 
 /** Human list of differences; empty when equal. */
 export function diffSnapshots(a: DestSnapshot, b: DestSnapshot): string[] {
+  if (sameInOrder(a, b)) return [];
   const out: string[] = [];
   const blocks = new Map(b.ram.map((x) => [x.idstr, x]));
   for (const x of a.ram) {
