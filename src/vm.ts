@@ -13,13 +13,13 @@
  *
  * The parts live in src/vm/ (one concept a file); this is the surface.
  */
-import type { CheckCode, CheckLog, LoadError } from './wire/index.js';
+import type { CheckLog, LoadError } from './wire/index.js';
 import { instantiate } from './vm/instantiate.js';
 import { runFirmware } from './vm/firmware.js';
 import { runWorkload } from './vm/workload.js';
 import { snapshotVm, type VmSnapshot } from './vm/snapshot.js';
 import { saveVm, type SaveVmOptions } from './vm/save.js';
-import { loadVm, type LoadVmResult } from './vm/load.js';
+import { loadVm, type LoadVmResult, type VmLoadOptions } from './vm/load.js';
 import type { BootOptions } from './vm/options.js';
 import type { VmCore } from './vm/vm-core.js';
 import { exerciseVnicSection, isVnicSection } from './vm/vnic-device.js';
@@ -29,7 +29,7 @@ export { BootError, isBootError } from './vm/boot-error.js';
 export type { BootErrorCode } from './vm/boot-error.js';
 export { MigrationBlockedError } from './vm/save.js';
 export type { SaveVmOptions } from './vm/save.js';
-export type { LoadVmResult } from './vm/load.js';
+export type { LoadVmResult, VmLoadOptions } from './vm/load.js';
 export type { BootOptions } from './vm/options.js';
 export type { VmSnapshot, RamBlockSnapshot } from './vm/snapshot.js';
 export { snapshotText, snapshotDifferences, canonicalState } from './vm/snapshot.js';
@@ -51,8 +51,8 @@ export interface Vm extends VmCore {
   runWorkload(rounds?: number): void;
   /** Migrate out: the stream bytes (the machine keeps running the workload between RAM passes). */
   save(opts?: SaveVmOptions): Uint8Array;
-  /** Load a stream into this machine (meant for a fresh one: see loadInto); `disabledChecks` makes the fuzzer's weakened variants. */
-  load(bytes: Uint8Array, log?: CheckLog, disabledChecks?: ReadonlySet<CheckCode>): LoadVmResult;
+  /** Load a stream into this machine (meant for a fresh one: see loadInto); `opts`: the fuzzer's weakened variants and step budget. */
+  load(bytes: Uint8Array, log?: CheckLog, opts?: VmLoadOptions): LoadVmResult;
 }
 
 /** Boot options plus how much guest activity to run before returning. */
@@ -68,13 +68,13 @@ function asVm(core: VmCore): Vm {
     vm.snapshot = () => snapshotBoard(core);
     vm.runWorkload = () => undefined;
     vm.save = () => core.board.save();
-    vm.load = (bytes, log, disabledChecks) => loadBoard(core, bytes, log, disabledChecks);
+    vm.load = (bytes, log, opts) => loadBoard(core, bytes, log, opts);
     return vm;
   }
   vm.snapshot = () => snapshotVm(vm);
   vm.runWorkload = (rounds = 1) => runWorkload(vm, rounds);
   vm.save = (opts) => saveVm(vm, opts);
-  vm.load = (bytes, log, disabledChecks) => loadVm(vm, bytes, log, disabledChecks);
+  vm.load = (bytes, log, opts) => loadVm(vm, bytes, log, opts);
   return vm;
 }
 

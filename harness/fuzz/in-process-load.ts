@@ -1,4 +1,4 @@
-import { LoadError, type CheckCode, type CheckLog } from '../../src/wire/index.js';
+import { LoadError, StepBudgetExceeded, type CheckCode, type CheckLog } from '../../src/wire/index.js';
 import type { Verdict } from '../targets/index.js';
 
 /**
@@ -14,6 +14,21 @@ export interface InProcessOptions {
   measureEvery?: number;
   /** A load slower than this is a hang even if it finished (backstop for the step budget). Default 2000 ms. */
   hangMs?: number;
+  /** The loader's work budget for an input (see stepBudgetFor); a load that exhausts it is a hang. */
+  stepBudget?: (bytes: Uint8Array) => number;
+}
+
+/** Steps for array elements that take no bytes, on top of one per input byte; no description of a catalog machine declares this many. */
+export const STEP_BUDGET_SLACK = 1 << 20;
+
+/**
+ * The default budget: every step but one kind consumes at least one byte of
+ * the input (a section header, a RAM record, a page, an element that has
+ * bytes), so a load needs at most one step per byte plus its elements of
+ * no bytes, whose counts the destination's descriptions bound.
+ */
+export function stepBudgetFor(bytes: Uint8Array): number {
+  return bytes.length + STEP_BUDGET_SLACK;
 }
 
 export class CodeSet implements CheckLog {
@@ -64,6 +79,7 @@ export function runLoad(load: () => LoaderAnswer, hangMs: number | undefined, me
     verdict = r.accepted || !r.error ? { kind: 'accepted' } : refusal(r.error);
   } catch (e) {
     if (e instanceof LoadError) verdict = refusal(e);
+    else if (e instanceof StepBudgetExceeded) verdict = { kind: 'hang', message: e.message };
     else {
       thrown = e;
       verdict = { kind: 'crash', message: describe(e) };

@@ -1,7 +1,7 @@
 import { loadStream, type Destination, type LoadStreamOptions, type LoadVerdict } from '../../src/migration/index.js';
 import type { RamList } from '../../src/memory/index.js';
 import type { CheckCode } from '../../src/wire/index.js';
-import { CodeSet, MeasureClock, runLoad, type InProcessOptions } from './in-process-load.js';
+import { CodeSet, MeasureClock, runLoad, stepBudgetFor, type InProcessOptions } from './in-process-load.js';
 import { loadSeed, seedDestination, type FuzzSeed } from './seed.js';
 import { diffSnapshots, snapshotDestination } from './snapshot.js';
 import type { FuzzLoad, FuzzTarget } from './target.js';
@@ -78,7 +78,7 @@ export class ProfileTarget implements FuzzTarget {
     const before = snapshotDestination(dest);
     const log = new CodeSet();
     const loader = this.opts.loader ?? (loadStream as Loader);
-    const lopts: WeakenedLoadOptions = { log };
+    const lopts: WeakenedLoadOptions = { log, stepBudget: (this.opts.stepBudget ?? stepBudgetFor)(bytes) };
     if (this.opts.disabledChecks) lopts.disabledChecks = this.opts.disabledChecks;
     const run = runLoad(() => loader(bytes, dest, lopts), this.opts.hangMs, this.clock.tick());
     const verdict = run.verdict;

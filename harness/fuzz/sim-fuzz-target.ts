@@ -1,7 +1,7 @@
 import { destinationOf, incoming, incomingResetPoint, type ResetIncoming, type Vm } from '../../src/vm.js';
 import type { Destination } from '../../src/migration/index.js';
 import { allocationBound } from './profile-target.js';
-import { CodeSet, MeasureClock, runLoad, type InProcessOptions } from './in-process-load.js';
+import { CodeSet, MeasureClock, runLoad, stepBudgetFor, type InProcessOptions } from './in-process-load.js';
 import { diffSnapshots, snapshotDestination, type DestSnapshot } from './snapshot.js';
 import type { FuzzLoad, FuzzTarget } from './target.js';
 
@@ -65,7 +65,8 @@ export class SimFuzzTarget implements FuzzTarget {
     const { vm, dest, before, reset } = this.machineForLoad();
     const log = new CodeSet();
     const measure = this.clock.tick();
-    const run = runLoad(() => vm.load(bytes, log, this.opts.disabledChecks), this.opts.hangMs, measure);
+    const lopts = { stepBudget: (this.opts.stepBudget ?? stepBudgetFor)(bytes), ...(this.opts.disabledChecks ? { disabledChecks: this.opts.disabledChecks } : {}) };
+    const run = runLoad(() => vm.load(bytes, log, lopts), this.opts.hangMs, measure);
     const out: FuzzLoad = { verdict: run.verdict, durationMs: run.durationMs, before, checks: log.set };
     if (run.allocated !== undefined) {
       out.allocated = run.allocated;

@@ -1,4 +1,4 @@
-import { LoadError, WireReader, type CheckCode, type CheckLog } from '../wire/index.js';
+import { LoadError, StepBudget, WireReader, spendSteps, type CheckCode, type CheckLog } from '../wire/index.js';
 import {
   commitRamList as commitRam,
   TARGET_PAGE_SIZE,
@@ -50,6 +50,13 @@ export interface LoadStreamOptions {
    * Checks inside the VMState walker are not affected.
    */
   disabledChecks?: ReadonlySet<CheckCode>;
+  /**
+   * Work budget in steps (src/wire/step-budget.ts): one per section, RAM
+   * record or page, array element. A load that runs out throws
+   * StepBudgetExceeded (not a LoadError: the caller reports a hang) and
+   * commits nothing. Undefined: unbounded, like QEMU.
+   */
+  stepBudget?: number;
 }
 
 interface LoadCtx {
@@ -92,6 +99,7 @@ export function loadStream(bytes: Uint8Array, dest: Destination, opts: LoadStrea
     sectionsLoaded: 0,
     pagesLoaded: 0,
   };
+  if (opts.stepBudget !== undefined) ctx.r.budget = new StepBudget(opts.stepBudget);
   try {
     readStreamHeader(ctx.r, opts.log);
     if (dest.sendConfiguration) loadConfiguration(ctx);
@@ -174,6 +182,7 @@ function loadSections(ctx: LoadCtx): void {
   const r = ctx.r;
   for (;;) {
     const offset = r.pos;
+    spendSteps(r, 1, 'section');
     const type = r.u8();
     const kind = KIND_BY_TYPE[type];
     if (type === SectionType.EOF) return;
@@ -325,6 +334,7 @@ function ramTarget(ctx: LoadCtx): RamTarget {
       return b && { usedLength: b.usedLength, migratable: b.migratable };
     },
     memSizeEntry(entry, _recordOffset, entryOffset) {
+      spendSteps(ctx.r, 1, `ram/${entry.idstr}`);
       const b = findRamBlock(ram, entry.idstr);
       const path = `ram/${entry.idstr}`;
       log?.reached('ram.unknown-block');
@@ -347,11 +357,13 @@ function ramTarget(ctx: LoadCtx): RamTarget {
       forceUsedLength(b, entry.length);
     },
     zero(idstr, index, fill) {
+      spendSteps(ctx.r, 1, idstr);
       fillPage(block(idstr), index, fill, false);
       ctx.pagesLoaded++;
     },
     zeroRange(idstr, first, count, fill) {
       // Bounds were checked page by page while the run was scanned.
+      spendSteps(ctx.r, count, idstr);
       const b = block(idstr);
       if (fill === 0) {
         // Whichever is shorter: the run, or the pages held (a 64 MiB first pass is one 16384-page run).
@@ -361,6 +373,7 @@ function ramTarget(ctx: LoadCtx): RamTarget {
       ctx.pagesLoaded += count;
     },
     page(idstr, index, data) {
+      spendSteps(ctx.r, 1, idstr);
       writePage(block(idstr), index, data, false);
       ctx.pagesLoaded++;
     },

@@ -24,10 +24,10 @@ import { bootBoard, SEED_001_BOARDS, mainRamIdstr, type BoardVm } from '../devic
 import { BootError } from './boot-error.js';
 import { parseRamWords, type BootOptions } from './options.js';
 import { snapshotBlockOf, type VmSnapshot } from './snapshot.js';
-import type { LoadVmResult } from './load.js';
+import type { LoadVmResult, VmLoadOptions } from './load.js';
 import type { MachinePlan } from './build-adapter.js';
 import type { VmCore } from './vm-core.js';
-import type { CheckCode, CheckLog } from '../wire/index.js';
+import type { CheckLog } from '../wire/index.js';
 
 /** The -machine property that models the seed 001 fix. */
 export const REGISTER_RAM_PROPERTY = 'x-register-ram';
@@ -118,8 +118,8 @@ export function instantiateBoard(build: string, m: BoardMachine, opts: BootOptio
 }
 
 /** Loads through the board's own loader (transactional); maps its verdict to LoadVmResult. */
-export function loadBoard(core: BoardCore, bytes: Uint8Array, log?: CheckLog, disabledChecks?: ReadonlySet<CheckCode>): LoadVmResult {
-  const v = core.board.load(bytes, { ...(log ? { log } : {}), ...(disabledChecks ? { disabledChecks } : {}) });
+export function loadBoard(core: BoardCore, bytes: Uint8Array, log?: CheckLog, opts: VmLoadOptions = {}): LoadVmResult {
+  const v = core.board.load(bytes, { ...opts, ...(log ? { log } : {}) });
   if (!v.accepted) return { accepted: false, error: v.error, warnings: v.warnings };
   core.runState = 'running';
   return { accepted: true, warnings: v.warnings, pagesLoaded: v.pagesLoaded, sectionsLoaded: v.sectionsLoaded };

@@ -10,7 +10,7 @@
  * vmgenid writes this machine's GUID at the loaded address.
  */
 import { findRamBlock } from '../memory/index.js';
-import { loadStream, parseStream, RAM_SECTION_IDSTR, RAM_SECTION_VERSION, type Destination, type DestinationSection } from '../migration/index.js';
+import { loadStream, parseStream, type LoadStreamOptions, RAM_SECTION_IDSTR, RAM_SECTION_VERSION, type Destination, type DestinationSection } from '../migration/index.js';
 import { guestMemoryOverBlock } from '../devices/fw-cfg/index.js';
 import { vmgenidCommit } from '../devices/vmgenid/index.js';
 import { LoadError, type CheckCode, type CheckLog } from '../wire/index.js';
@@ -37,10 +37,13 @@ export function destinationOf(core: VmCore): Destination {
   };
 }
 
-export function loadVm(core: VmCore, bytes: Uint8Array, log?: CheckLog, disabledChecks?: ReadonlySet<CheckCode>): LoadVmResult {
+/** loadStream's options for the fuzzer: weakened variants (disabled checks) and the work budget. */
+export type VmLoadOptions = Pick<LoadStreamOptions, 'disabledChecks' | 'stepBudget'>;
+
+export function loadVm(core: VmCore, bytes: Uint8Array, log?: CheckLog, opts: VmLoadOptions = {}): LoadVmResult {
   // The sections are the destination's own objects: loadStream replaces their
   // state only on commit, and a refused load leaves them (and RAM) untouched.
-  const verdict = loadStream(bytes, destinationOf(core), { ...(log ? { log } : {}), ...(disabledChecks ? { disabledChecks } : {}) });
+  const verdict = loadStream(bytes, destinationOf(core), { ...opts, ...(log ? { log } : {}) });
   if (!verdict.accepted) return { accepted: false, error: rebasePciOffset(core, bytes, verdict.error), warnings: verdict.warnings };
   for (const s of core.sections) if (s.pci) commitPci(s.state, s.pci);
   // After an incoming migration the machine runs (or is paused with -S): either way an

@@ -8,7 +8,7 @@
  * are never mutated, so a refusal anywhere leaves the caller's state as it
  * was. Buffers are views into the stream, not copies.
  */
-import { LoadError, type CheckCode, type CheckLog, type WireReader } from '../wire/index.js';
+import { LoadError, spendSteps, type CheckCode, type CheckLog, type WireReader } from '../wire/index.js';
 import type {
   ElementKind,
   FieldKind,
@@ -268,6 +268,7 @@ function variableCount(
 function loadElements(ctx: Ctx, of: ElementKind, count: number, localValue: Value | undefined, path: string): Value[] {
   // Fixed-size elements: the whole run must be in the stream before we loop.
   ctx.r.need(count * minElementSize(of), path);
+  spendSteps(ctx.r, count, path); // elements may take no bytes: a step each, in bulk
   if (of.kind === 'int') {
     // The run is known to be in the stream (so the allocation is bounded by
     // it), and no per-element path is needed for errors.

@@ -1,4 +1,5 @@
 import { LoadError } from './load-error.js';
+import type { StepBudget } from './step-budget.js';
 
 /**
  * A bounds-checked big-endian reader over a byte array.
@@ -15,6 +16,8 @@ export class WireReader {
   pos: number;
   /** Path of the item being read; copied into any error. */
   path = '';
+  /** The load's work budget (step-budget.ts); undefined: unbounded. */
+  budget: StepBudget | undefined = undefined;
 
   constructor(buf: Uint8Array, pos = 0) {
     this.buf = buf;
