@@ -80,7 +80,7 @@ async function qemuRate(): Promise<Figure | undefined> {
   const seed = loadSeed(SEED);
   const target = new QemuFuzzTarget(QEMU, { machine: seed.machine, ram: '32M' });
   // Throughput, not findings: leave out the mutator that crashes QEMU 7.2 (fw_cfg/acpi_mr
-  // sizes abort it; saved under corpus/fuzz/qemu-*/crash), so no run stops to shrink.
+  // sizes abort it; saved under corpus/qemu@*/crash), so no run stops to shrink.
   const mutators = MUTATORS.filter((m) => m.name !== 'fwcfg.acpi-mr-size');
   const r = await runCampaign({ target, seed, runs: 40, rngSeed: 7, cases: { mutators } });
   return {

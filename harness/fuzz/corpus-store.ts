@@ -7,10 +7,16 @@ import type { Expectation } from './mutators/index.js';
 import type { Violation } from './oracle.js';
 
 /**
- * Shrunk failures on disk: `<out>/<target>/<check-or-crash>/<id>.bin` (the
- * exact bytes) and `<id>.json` (how to get them again and what a correct
- * destination does with them). The replay suite loads every entry under
- * corpus/fuzz and checks the verdict it expects.
+ * Shrunk failures on disk, as issue 5 lays them out:
+ * `corpus/<target>/<check-or-crash>/<id>.bin` (the exact bytes) and
+ * `<id>.json` (how to get them again and what a correct destination does
+ * with them). A target directory is the target id with `@` for its colon
+ * (`sim@10.0`, `profile@pc-q35-7.2-no-ram.length-too-large`,
+ * `qemu@usr-bin-qemu-system-x86_64`); the real-QEMU capture directories
+ * beside them (`corpus/qemu-7.2`) never contain `@`, so the two cannot
+ * clash and a listing tells them apart by name. The replay suite loads
+ * every entry under the target directories and checks the verdict it
+ * expects.
  */
 export interface CorpusRecord {
   /** Format version of this JSON. */
@@ -56,6 +62,16 @@ export function dirName(s: string): string {
   return s.replace(/[^A-Za-z0-9._+-]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
 }
 
+/** What marks a target directory under corpus/ (capture directories never contain it). */
+export const TARGET_DIR_MARK = '@';
+
+/** The directory of a target id: `<kind>@<rest>` with the rest made file-name safe. */
+export function targetDirName(target: string): string {
+  const colon = target.indexOf(':');
+  const kind = dirName(colon < 0 ? target : target.slice(0, colon));
+  return `${kind}${TARGET_DIR_MARK}${colon < 0 ? '' : dirName(target.slice(colon + 1))}`;
+}
+
 /**
  * Directory for a failure: crash/hang/exception by class; otherwise the
  * check involved (the one a correct destination refuses with, else the one
@@ -73,7 +89,7 @@ export function failureClass(violations: Violation[], v: Verdict, expected: Expe
 
 export function saveFailure(outDir: string, rec: Omit<CorpusRecord, 'id' | 'format'>, bytes: Uint8Array): { bin: string; json: string; record: CorpusRecord } {
   const id = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
-  const dir = join(outDir, dirName(rec.target), dirName(failureClass(rec.found.violations, rec.found.verdict, rec.expected)));
+  const dir = join(outDir, targetDirName(rec.target), dirName(failureClass(rec.found.violations, rec.found.verdict, rec.expected)));
   mkdirSync(dir, { recursive: true });
   const record: CorpusRecord = { format: 1, id, ...rec };
   const bin = join(dir, `${id}.bin`);
@@ -89,6 +105,20 @@ export function readRecord(file: string): { record: CorpusRecord; bytes: Uint8Ar
   const record = JSON.parse(readFileSync(json, 'utf8')) as CorpusRecord;
   if (record.format !== 1) throw new Error(`${json}: unknown corpus record format ${String(record.format)}`);
   return { record, bytes: new Uint8Array(readFileSync(bin)), json, bin };
+}
+
+/** Every fuzz record under a corpus root: the target directories only (not the captures beside them). */
+export function listCorpusRecords(root: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return [];
+  }
+  return names
+    .sort()
+    .filter((n) => n.includes(TARGET_DIR_MARK) && statSync(join(root, n)).isDirectory())
+    .flatMap((n) => listRecords(join(root, n)));
 }
 
 /** Every corpus record JSON under a directory (recursively). */

@@ -22,7 +22,7 @@ export { snapshotDestination, diffSnapshots } from './snapshot.js';
 export { runCampaign, claimViolation, REPLAY_COMMAND } from './campaign.js';
 export type { CampaignOptions, CampaignResult, CampaignFailure } from './campaign.js';
 export { coverageLines, unreachableReason } from './coverage.js';
-export { saveFailure, readRecord, listRecords, verdictMatches } from './corpus-store.js';
+export { saveFailure, readRecord, listRecords, listCorpusRecords, targetDirName, verdictMatches } from './corpus-store.js';
 export type { CorpusRecord, ExpectedVerdict } from './corpus-store.js';
 export { replayFile } from './replay.js';
 export type { ReplayResult } from './replay.js';

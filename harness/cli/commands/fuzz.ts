@@ -54,7 +54,7 @@ export const registerFuzz: RegisterCommand = (program, setExit) => {
     .option('--runs <n>', 'number of inputs (default 20000 in-process, 100 for qemu)')
     .option('--time <duration>', 'stop after this long (e.g. 60s)')
     .option('--seed <n>', 'fast-check seed (printed; reuse to reproduce)')
-    .option('--out <dir>', 'where shrunk failures are saved', join(packageRoot(), 'corpus', 'fuzz'))
+    .option('--out <dir>', 'corpus root: shrunk failures go to <dir>/<target>/<check-or-crash>/', join(packageRoot(), 'corpus'))
     .option('--no-save', 'do not save the shrunk failure')
     .option('--timeout <ms>', 'qemu targets: classify a load as a hang after this many ms', '10000')
     .option('--mutation-score', 'also run the weakened-loader variants and print the detection rate')

@@ -7,7 +7,7 @@ import { registerFuzz, parseDuration } from '../../../harness/cli/commands/fuzz.
 import { registerReplay } from '../../../harness/cli/commands/replay.js';
 import { UsageError } from '../../../harness/cli/usage-error.js';
 import { packageRoot } from '../../../harness/corpus/package-root.js';
-import { listRecords } from '../../../harness/fuzz/corpus-store.js';
+import { listCorpusRecords } from '../../../harness/fuzz/corpus-store.js';
 import { newestBuild } from '../../../harness/fuzz/sim-seed.js';
 
 /** Runs the two commands the way harness/cli.ts does (exit codes 0/1/2), capturing stdout. */
@@ -67,7 +67,7 @@ describe('migcompat fuzz / replay', () => {
   });
 
   it('replay of committed corpus entries: exit 0, one ok line each', async () => {
-    const files = listRecords(join(packageRoot(), 'corpus', 'fuzz')).slice(0, 3);
+    const files = listCorpusRecords(join(packageRoot(), 'corpus')).slice(0, 3);
     const r = await run(['replay', ...files]);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n').filter((l) => l.startsWith('ok  '))).toHaveLength(files.length);

@@ -39,7 +39,7 @@ describe('sim target', () => {
 
   it('fwcfg.acpi-mr-size: ACPI sizes above max_length are refused, exactly max_length is accepted', async () => {
     // Real QEMU 7.2 aborts here (error_abort in qemu_ram_resize: SIGABRT, see the crash entry
-    // under corpus/fuzz/qemu-*/crash); the simulated fw_cfg refuses with qemu_ram_resize's words.
+    // under corpus/qemu@*/crash); the simulated fw_cfg refuses with qemu_ram_resize's words.
     const over = materialize(seed, { plan: SMALL_PLAN, mutation: { op: 'fwcfg.acpi-mr-size', a: 0, b: 0 } });
     expect(over.note).toBe('fwcfg.acpi-mr-size: fw_cfg acpi_mr table_mr_size 0x201000 (/rom@etc/acpi/tables max 0x200000)');
     expect((await target.load(over.bytes)).verdict).toEqual({
