@@ -93,9 +93,9 @@ export function classifyCell(cell: PlannedCell, outcome: CellOutcome, builds: Re
     if (expected !== undefined) return { ...base, class: 'expected-break', expected, note: `expected break ${expected.id}` };
     return { ...base, class: 'regression', note: `${outcome.blocked ? 'blocked' : 'refused'} (${v.code}) and no catalog entry documents it` };
   }
-  const differs = outcome.sourceState !== undefined && outcome.destState !== undefined && outcome.sourceState !== outcome.destState;
+  const differs = outcome.stateEqual !== true && outcome.sourceState !== undefined && outcome.destState !== undefined && outcome.sourceState !== outcome.destState;
   if (!differs) {
-    const compared = outcome.sourceState !== undefined && outcome.destState !== undefined;
+    const compared = outcome.stateEqual === true || (outcome.sourceState !== undefined && outcome.destState !== undefined);
     return { ...base, class: 'pass', note: compared ? 'accepted, guest-visible state equal' : 'accepted (the target gives no guest-visible state to compare)' };
   }
   const diff = stateDiff(outcome.sourceState ?? '', outcome.destState ?? '');

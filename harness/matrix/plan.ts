@@ -39,11 +39,27 @@ export function familyOf(machine: string): string {
   return parseMachineName(machine)?.family ?? machine;
 }
 
-/** FNV-1a over the text: the seed of a cell depends on nothing but the run seed and its id. */
+/** FNV-1a over the text: a seed that depends on nothing but the run seed and the text (a source guest's id). */
 export function cellSeed(runSeed: number, id: string): number {
   let h = (0x811c9dc5 ^ runSeed) >>> 0;
   for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193) >>> 0;
   return h;
+}
+
+/**
+ * The source guest of a cell: its machine type, source build and devices.
+ * Every cell leaving the same guest shares its workload seed, so a worker
+ * may boot and save that guest once and load the one stream into each
+ * destination (see pool.ts): the cells are then exactly what booting it
+ * again for each would give.
+ */
+export function sourceGuestId(machine: string, from: string, devices: readonly string[]): string {
+  return `${machine}:${from}${devices.length ? `+${devices.join('+')}` : ''}`;
+}
+
+/** Cells with the same key leave the same source guest (same build, machine, devices, RAM and seed). */
+export function sourceGuestKey(cell: PlannedCell): string {
+  return JSON.stringify([cell.from, cell.machine, cell.devices, cell.ram, cell.seed]);
 }
 
 export function cellId(machine: string, direction: Direction, from: string, to: string, devices: readonly string[]): string {
@@ -71,7 +87,7 @@ export function planMatrix(opts: PlanOptions): Plan {
   const cells: PlannedCell[] = [];
   const add = (machine: string, dir: Direction, from: string, to: string, devices: string[]): void => {
     const id = cellId(machine, dir, from, to, devices);
-    cells.push({ id, machine, family: familyOf(machine), from, to, direction: dir, devices, ram, seed: cellSeed(seed, id) });
+    cells.push({ id, index: cells.length, machine, family: familyOf(machine), from, to, direction: dir, devices, ram, seed: cellSeed(seed, sourceGuestId(machine, from, devices)) });
   };
   for (const devices of deviceSets) {
     for (const machine of machineList(builds, globs)) {

@@ -12,7 +12,9 @@ import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createEngine, engineRunsInWorkers, type EngineSpec } from './engine.js';
+import { sourceGuestKey } from './plan.js';
 import { runCell } from './run-cell.js';
+import { threadCpuMs } from './thread-cpu.js';
 import type { BuildRef, CellResult, MigrationEngine, PlannedCell } from './types.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
 
@@ -36,6 +38,8 @@ export interface PoolRun {
   workers: number;
   /** Why the pool ran in-process when workers were asked for. */
   fallback?: string;
+  /** CPU time of the main thread during the run, and of each worker thread (Linux only). */
+  cpu?: { mainThreadMs: number; workerMs: number[] };
 }
 
 export function defaultWorkerCount(): number {
@@ -63,26 +67,59 @@ function isEngineObject(e: EngineSpec | MigrationEngine): e is MigrationEngine {
   return typeof (e as MigrationEngine).migrate === 'function';
 }
 
+/**
+ * The cells in the order they run: cells leaving the same source guest
+ * together (guests in plan order), and within a guest by destination, a
+ * round trip after the other cell to its destination. An engine that keeps
+ * its last source and hop (sim-engine.ts) then boots and saves each guest
+ * once and reuses the A -> B hop for A -> B -> A. Plan indices.
+ */
+export function executionGroups(cells: readonly PlannedCell[]): number[][] {
+  const groups = new Map<string, number[]>();
+  cells.forEach((c, i) => {
+    const key = sourceGuestKey(c);
+    const g = groups.get(key);
+    if (g === undefined) groups.set(key, [i]);
+    else g.push(i);
+  });
+  const destOrder = new Map<string, number>();
+  for (const c of cells) if (!destOrder.has(c.to)) destOrder.set(c.to, destOrder.size);
+  const rank = (i: number): number => {
+    const c = cells[i]!;
+    return destOrder.get(c.to)! * 2 + (c.direction === 'round-trip' ? 1 : 0);
+  };
+  return [...groups.values()].map((g) => g.sort((a, b) => rank(a) - rank(b) || a - b));
+}
+
 export async function runCells(cells: readonly PlannedCell[], opts: PoolOptions): Promise<PoolRun> {
   const wanted = opts.workers ?? defaultWorkerCount();
   const workers = Math.min(wanted, cells.length);
-  if (workers <= 1) return { results: await runInProcess(cells, opts), workers: 0 };
-  if (isEngineObject(opts.engine)) return { results: await runInProcess(cells, opts), workers: 0, fallback: 'an engine object cannot cross into workers' };
-  if (!engineRunsInWorkers(opts.engine)) return { results: await runInProcess(cells, opts), workers: 0, fallback: 'real QEMU builds run in the main thread' };
+  const cpu0 = threadCpuMs();
+  const done = (run: Omit<PoolRun, 'cpu'>, workerCpuMs: number[] = []): PoolRun => {
+    const cpu1 = threadCpuMs();
+    return { ...run, ...(cpu0 !== undefined && cpu1 !== undefined ? { cpu: { mainThreadMs: cpu1 - cpu0, workerMs: workerCpuMs } } : {}) };
+  };
+  if (workers <= 1) return done({ results: await runInProcess(cells, opts), workers: 0 });
+  if (isEngineObject(opts.engine)) return done({ results: await runInProcess(cells, opts), workers: 0, fallback: 'an engine object cannot cross into workers' });
+  if (!engineRunsInWorkers(opts.engine)) return done({ results: await runInProcess(cells, opts), workers: 0, fallback: 'real QEMU builds run in the main thread' });
   const entry = opts.workerEntry ?? resolveWorkerEntry();
-  if (entry === undefined) return { results: await runInProcess(cells, opts), workers: 0, fallback: 'no built worker entry (run npm run build)' };
-  return { results: await runInWorkers(cells, opts, opts.engine, entry, workers), workers };
+  if (entry === undefined) return done({ results: await runInProcess(cells, opts), workers: 0, fallback: 'no built worker entry (run npm run build)' });
+  const pooled = await runInWorkers(cells, opts, opts.engine, entry, workers);
+  return done({ results: pooled.results, workers }, pooled.workerCpuMs);
 }
 
 async function runInProcess(cells: readonly PlannedCell[], opts: PoolOptions): Promise<CellResult[]> {
   const engine = isEngineObject(opts.engine) ? opts.engine : await createEngine(opts.engine);
   const builds = new Map(opts.builds.map((b) => [b.name, b] as const));
-  const results: CellResult[] = [];
+  const results: CellResult[] = new Array(cells.length);
+  let done = 0;
   try {
-    for (const cell of cells) {
-      const r = await runCell(engine, cell, builds);
-      results.push(r);
-      opts.onResult?.(r, results.length, cells.length);
+    for (const group of executionGroups(cells)) {
+      for (const i of group) {
+        const r = await runCell(engine, cells[i]!, builds);
+        results[i] = r;
+        opts.onResult?.(r, ++done, cells.length);
+      }
     }
   } finally {
     if (!isEngineObject(opts.engine)) await engine.close?.();
@@ -101,11 +138,26 @@ function lostCell(cell: PlannedCell, message: string): CellResult {
   };
 }
 
-function runInWorkers(cells: readonly PlannedCell[], opts: PoolOptions, spec: EngineSpec, entry: URL, count: number): Promise<CellResult[]> {
+/** Whole source-guest groups packed into batches of about `size` cells (a bigger group is a batch of its own). */
+function packBatches(groups: readonly number[][], size: number): number[][] {
+  const batches: number[][] = [];
+  let cur: number[] = [];
+  for (const g of groups) {
+    if (cur.length > 0 && cur.length + g.length > size) {
+      batches.push(cur);
+      cur = [];
+    }
+    cur.push(...g);
+  }
+  if (cur.length > 0) batches.push(cur);
+  return batches;
+}
+
+function runInWorkers(cells: readonly PlannedCell[], opts: PoolOptions, spec: EngineSpec, entry: URL, count: number): Promise<{ results: CellResult[]; workerCpuMs: number[] }> {
   const batchSize = opts.batchSize ?? Math.max(1, Math.min(64, Math.ceil(cells.length / (count * 8))));
-  const batches: Array<{ start: number; cells: PlannedCell[] }> = [];
-  for (let i = 0; i < cells.length; i += batchSize) batches.push({ start: i, cells: cells.slice(i, i + batchSize) });
+  const batches = packBatches(executionGroups(cells), batchSize);
   const results: Array<CellResult | undefined> = new Array(cells.length);
+  const workerCpuMs: number[] = [];
   let next = 0;
   let done = 0;
   let alive = count;
@@ -120,7 +172,7 @@ function runInWorkers(cells: readonly PlannedCell[], opts: PoolOptions, spec: En
       // Cells no live worker can take any more are harness errors, not holes.
       const why = lastFailure ? `the worker pool stopped before this cell ran (${lastFailure})` : 'the worker pool stopped before this cell ran';
       for (let i = 0; i < cells.length; i++) results[i] ??= lostCell(cells[i]!, why);
-      resolve(results as CellResult[]);
+      resolve({ results: results as CellResult[], workerCpuMs });
     };
     const record = (r: CellResult, index: number): void => {
       results[index] = r;
@@ -139,16 +191,19 @@ function runInWorkers(cells: readonly PlannedCell[], opts: PoolOptions, spec: En
         }
         inFlight = next++;
         const b = batches[inFlight]!;
-        worker.postMessage({ kind: 'batch', batchId: inFlight, cells: b.cells } satisfies ToWorker);
+        worker.postMessage({ kind: 'batch', batchId: inFlight, cells: b.map((i) => cells[i]!) } satisfies ToWorker);
       };
       const failInFlight = (message: string): void => {
         if (inFlight === undefined) return;
-        const b = batches[inFlight]!;
-        b.cells.forEach((c, k) => record(lostCell(c, message), b.start + k));
+        for (const i of batches[inFlight]!) record(lostCell(cells[i]!, message), i);
         inFlight = undefined;
       };
       worker.on('message', (msg: FromWorker) => {
         if (msg.kind === 'ready') return feed();
+        if (msg.kind === 'closing') {
+          if (msg.cpuMs !== undefined) workerCpuMs.push(msg.cpuMs);
+          return;
+        }
         if (msg.kind === 'fatal') {
           // The engine could not start here: give this worker's share to the others.
           lastFailure = `engine failed to start: ${msg.message}`;
@@ -157,7 +212,7 @@ function runInWorkers(cells: readonly PlannedCell[], opts: PoolOptions, spec: En
           return;
         }
         const b = batches[msg.batchId]!;
-        msg.results.forEach((r, k) => record(r, b.start + k));
+        msg.results.forEach((r, k) => record(r, b[k]!));
         inFlight = undefined;
         feed();
       });

@@ -43,6 +43,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<MatrixResult> {
   const engine = opts.engine ?? { kind: 'sim' };
   const startedAt = new Date();
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const run = await runCells(cells, {
     engine,
     builds: plan.builds,
@@ -51,6 +52,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<MatrixResult> {
     ...(opts.workerEntry ? { workerEntry: opts.workerEntry } : {}),
   });
   const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   const results = run.results;
   return {
     schema: RESULT_SCHEMA,
@@ -74,6 +76,10 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<MatrixResult> {
       cellsPerSecond: wallMs > 0 ? (results.length * 1000) / wallMs : 0,
       saveMs: results.reduce((s, r) => s + r.timings.saveMs, 0),
       loadMs: results.reduce((s, r) => s + r.timings.loadMs, 0),
+      cpu: {
+        processMs: (cpu.user + cpu.system) / 1000,
+        ...(run.cpu ? { mainThreadMs: run.cpu.mainThreadMs, workerMs: run.cpu.workerMs } : {}),
+      },
     },
     notes: run.fallback ? [`ran in-process: ${run.fallback}`] : [],
   };

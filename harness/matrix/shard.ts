@@ -1,9 +1,11 @@
 /**
- * Sharding for CI job matrices: shard i of n takes every n-th cell
- * (round-robin, so each shard gets a mix of cheap and expensive machine
- * types), and a merge joins shard results of the same plan back into one.
+ * Sharding for CI job matrices: shard i of n takes every n-th source guest
+ * with its cells (round-robin, so each shard gets a mix of cheap and
+ * expensive machine types), and a merge joins shard results of the same
+ * plan back into one.
  */
 import { createHash } from 'node:crypto';
+import { sourceGuestKey } from './plan.js';
 import type { PlannedCell } from './types.js';
 import { ResultFileError, totalsOf, type MatrixResult, type Shard } from '../report/model.js';
 
@@ -15,9 +17,21 @@ export function parseShard(text: string): Shard {
   return { index, count };
 }
 
+/**
+ * Shard i of n takes every n-th source guest (round-robin over the guests
+ * in plan order, so each shard gets a mix of machine types), with all the
+ * cells leaving that guest: a shard then boots and saves each of its guests
+ * once (see sim-engine.ts) instead of once per cell.
+ */
 export function shardCells<T extends PlannedCell>(cells: readonly T[], shard: Shard | undefined): T[] {
   if (shard === undefined) return [...cells];
-  return cells.filter((_, i) => i % shard.count === shard.index - 1);
+  const guests = new Map<string, number>();
+  return cells.filter((c) => {
+    const key = sourceGuestKey(c);
+    let g = guests.get(key);
+    if (g === undefined) guests.set(key, (g = guests.size));
+    return g % shard.count === shard.index - 1;
+  });
 }
 
 export function planHash(cells: readonly PlannedCell[]): string {
@@ -51,11 +65,12 @@ export function mergeResults(parts: readonly MatrixResult[], runId: string): Mat
     }
   }
   const order = new Map<string, number>();
-  // Plan order is the order shards interleave: cell k of shard i is plan index k*n + (i-1).
   for (const p of parts) {
     const n = p.plan.shard?.count ?? 1;
     const i = (p.plan.shard?.index ?? 1) - 1;
-    p.cells.forEach((c, k) => order.set(c.id, p.plan.shard ? k * n + i : order.size));
+    // Cells carry their plan index; results written before it was recorded were sharded
+    // cell by cell, where cell k of shard i is plan index k*n + (i-1).
+    p.cells.forEach((c, k) => order.set(c.id, typeof c.index === 'number' ? c.index : p.plan.shard ? k * n + i : order.size));
   }
   cells.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
   const builds = new Map(parts.flatMap((p) => p.builds).map((b) => [b.name, b] as const));

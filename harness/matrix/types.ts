@@ -32,6 +32,8 @@ export type Direction = 'forward' | 'backward' | 'round-trip' | 'control';
 export interface PlannedCell {
   /** Stable key: machine, builds, direction and devices (the gate joins on it). */
   id: string;
+  /** Position in the whole plan (before sharding): merged shards are put back in this order. */
+  index?: number;
   machine: string;
   /** Machine family for grouping (`pc-q35`, `pc-i440fx`, `microvm`, or the board name). */
   family: string;
@@ -40,7 +42,11 @@ export interface PlannedCell {
   direction: Direction;
   devices: string[];
   ram: string;
-  /** Workload seed: a function of the run seed and the cell id only. */
+  /**
+   * Workload seed of the source guest: a function of the run seed and the
+   * source guest (machine, from, devices) only, so every cell leaving one
+   * guest migrates the same guest (plan.ts sourceGuestId).
+   */
   seed: number;
 }
 
@@ -62,6 +68,11 @@ export interface CellOutcome {
   streamBytes: number;
   saveMs: number;
   loadMs: number;
+  /**
+   * The engine compared the guest-visible states itself and found them
+   * equal (then the texts below may be left out: they are only needed for a diff).
+   */
+  stateEqual?: boolean;
   /** Canonical guest-visible state before migration and after load (text, one item a line). */
   sourceState?: string;
   destState?: string;

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createEngine, type EngineSpec } from './engine.js';
 import { runCell } from './run-cell.js';
+import { threadCpuMs } from './thread-cpu.js';
 import type { BuildRef, CellResult, PlannedCell } from './types.js';
 
 export interface WorkerInit {
@@ -17,6 +18,8 @@ export type ToWorker = { kind: 'batch'; batchId: number; cells: PlannedCell[] } 
 export type FromWorker =
   | { kind: 'ready' }
   | { kind: 'results'; batchId: number; results: CellResult[] }
+  /** Sent once before the worker exits: its thread's CPU time (Linux). */
+  | { kind: 'closing'; cpuMs?: number }
   | { kind: 'fatal'; message: string };
 
 async function main(): Promise<void> {
@@ -37,6 +40,8 @@ async function main(): Promise<void> {
     if (msg.kind === 'close') {
       queue = queue.then(async () => {
         await ready.close?.();
+        const cpuMs = threadCpuMs();
+        port.postMessage({ kind: 'closing', ...(cpuMs !== undefined ? { cpuMs } : {}) } satisfies FromWorker);
         port.close();
       });
       return;

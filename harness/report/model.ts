@@ -39,9 +39,15 @@ export interface Timings {
   wallMs: number;
   workers: number;
   cellsPerSecond: number;
-  /** Sum of per-cell times, by phase. */
+  /** Sum of per-cell times, by phase (cells that share a source guest each count its save). */
   saveMs: number;
   loadMs: number;
+  /**
+   * CPU time of the run: the whole process (every thread), the main thread
+   * and each worker (the last two on Linux only). Wall time on a shared
+   * machine says little; cells per CPU-second and the main thread's share do.
+   */
+  cpu?: { processMs: number; mainThreadMs?: number; workerMs?: number[] };
 }
 
 export interface MatrixResult {

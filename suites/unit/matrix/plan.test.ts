@@ -36,11 +36,20 @@ describe('planMatrix', () => {
     expect(planMatrix({ builds: THREE_BUILDS, machines: ['x*'] }).cells).toHaveLength(0);
   });
 
-  it('seeds depend only on the run seed and the cell id', () => {
+  it('seeds depend only on the run seed and the source guest (machine, from, devices)', () => {
     const a = planMatrix({ builds: THREE_BUILDS, seed: 7 });
     const b = planMatrix({ builds: [...THREE_BUILDS].reverse(), seed: 7 });
     expect(b.cells.map((c) => [c.id, c.seed])).toEqual(a.cells.map((c) => [c.id, c.seed]));
-    expect(cellSeed(7, 'm1:1.0>2.0')).not.toBe(cellSeed(8, 'm1:1.0>2.0'));
+    expect(cellSeed(7, 'm1:1.0')).not.toBe(cellSeed(8, 'm1:1.0'));
+    const seedOf = (id: string): number | undefined => a.cells.find((c) => c.id === id)?.seed;
+    // Every cell leaving m1 on 1.0 migrates the same guest; another source build is another guest.
+    expect(seedOf('m1:1.0>2.0')).toBe(cellSeed(7, 'm1:1.0'));
+    expect(seedOf('m1:1.0>1.0')).toBe(cellSeed(7, 'm1:1.0'));
+    expect(seedOf('m1:1.0>3.0>1.0')).toBe(cellSeed(7, 'm1:1.0'));
+    expect(seedOf('m1:2.0>1.0')).toBe(cellSeed(7, 'm1:2.0'));
+    expect(seedOf('m1:2.0>1.0')).not.toBe(seedOf('m1:1.0>2.0'));
+    const withDevices = planMatrix({ builds: THREE_BUILDS, seed: 7, deviceSets: [['e1000']] }).cells.find((c) => c.id === 'm1:1.0>2.0+e1000');
+    expect(withDevices?.seed).toBe(cellSeed(7, 'm1:1.0+e1000'));
   });
 
   it('on the catalog, a pair of builds gets exactly the cells of the machine types both offer', () => {

@@ -13,11 +13,16 @@ describe('shards', () => {
     for (const bad of ['0/3', '4/3', '1/0', 'a/b', '1']) expect(() => parseShard(bad)).toThrow(RangeError);
   });
 
-  it('shards partition the plan', () => {
+  it('shards partition the plan by source guest', () => {
     const cells = planMatrix({ builds: THREE_BUILDS }).cells;
     const parts = [1, 2, 3].map((index) => shardCells(cells, { index, count: 3 }));
-    expect(parts.map((p) => p.length)).toEqual([6, 6, 5]);
+    // Source guests in plan order with their cells: m1 on 1.0 (control, 2 forward, 2 round trips) 5,
+    // m1 on 2.0 (control, backward, forward, round trip) 4, m1 on 3.0 (control, 2 backward) 3,
+    // m2 on 1.0 (control, forward, round trip) 3, m2 on 2.0 (control, backward) 2. Round-robin
+    // over the five guests: shard 1 gets guests 1 and 4 (5 + 3), shard 2 guests 2 and 5 (4 + 2), shard 3 guest 3.
+    expect(parts.map((p) => p.length)).toEqual([8, 6, 3]);
     expect(parts.flat().map((c) => c.id).sort()).toEqual(cells.map((c) => c.id).sort());
+    for (const p of parts) for (const c of p) expect(cells.filter((o) => o.machine === c.machine && o.from === c.from).every((o) => p.includes(o))).toBe(true);
   });
 
   it('merging every shard gives the unsharded result back (cells in plan order, totals)', async () => {
