@@ -47,6 +47,10 @@ function withConfigByte(offset: number, value: number): Uint8Array {
   return saveVm(core, { passes: 1 });
 }
 
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, i) => from + i);
+}
+
 function sectionShape(stream: Uint8Array): string[] {
   return scanStream(stream).sections.map((s) => `${s.idstr}#${s.instance_id} v${s.version_id} ${s.body.length}`);
 }
@@ -86,6 +90,24 @@ describeQemu('pcie-root-port: simulated streams against real QEMU 7.2', (qemu) =
     expect(loadInto('7.2', 'pc-q35-7.2', { devices: [DEVICE] }, withConfigByte(0x10e, 0x40)).accepted).toBe(true);
     expect(loadInto('7.2', 'pc-q35-7.2', { devices: [DEVICE] }, withConfigByte(0x10a, 0x40)).error?.message).toBe(line);
   });
+
+  // The masks, byte by byte: every byte of the PCIe capability, AER and ACS flipped in turn;
+  // the simulated 7.2 destination must decide each stream as real 7.2 does, with the same line.
+  it('agrees with real 7.2 on every flipped byte of the PCIe capability, AER and ACS', async () => {
+    const offsets = [...range(0x54, 0x90), ...range(0x100, 0x150)];
+    const disagreements: string[] = [];
+    for (const at of offsets) {
+      const original = instantiate('7.2', 'pc-q35-7.2', { devices: [DEVICE] }).sections.find((x) => x.vmsdName === 'pcie-root-port')!;
+      const byte = ((original.state[original.pci!.field] as Record<string, unknown>)['config'] as Uint8Array)[at]!;
+      const stream = withConfigByte(at, byte ^ 0xff);
+      const real = await loadIntoQemu(qemu, spec('pc-q35-7.2'), stream);
+      const realLine = real.log.find((l) => l.includes('Bad config data')) ?? (real.verdict.kind === 'accepted' ? 'accepted' : real.log.join(' | '));
+      const sim = loadInto('7.2', 'pc-q35-7.2', { devices: [DEVICE] }, stream);
+      const simLine = sim.accepted ? 'accepted' : sim.error?.message ?? '';
+      if (!realLine.endsWith(simLine)) disagreements.push(`0x${at.toString(16)}: real "${realLine}" sim "${simLine}"`);
+    }
+    expect(disagreements).toEqual([]);
+  }, 300_000);
 
   it('loads the simulated 8.0.1 pc-q35-7.2 stream (x-pcie-err-unc-mask=off by hw_compat_7_2)', async () => {
     const r = await loadIntoQemu(qemu, spec('pc-q35-7.2'), simulated('8.0.1', 'pc-q35-7.2', true));

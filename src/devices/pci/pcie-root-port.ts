@@ -24,9 +24,10 @@
  */
 import { extCapHeader, pcieAddCapability, pcieAerInit, PCI_ERR_SIZEOF, PCIE_AER_LOG_MAX_DEFAULT, type UncorMaskBehaviour } from './aer.js';
 import { createPciBridge } from './bridge.js';
-import { getWord, orLong, setLong, setWord } from './config-bytes.js';
+import { getLong, getWord, orLong, setLong, setWord } from './config-bytes.js';
 import { walkCapabilities } from './capabilities.js';
 import {
+  PCI_BRIDGE_CONTROL,
   PCI_CAP_ID_EXP,
   PCI_CAP_ID_MSIX,
   PCI_CAP_ID_VNDR,
@@ -136,7 +137,48 @@ function claimConventionalCapabilities(dev: PciDevice): void {
     dev.used.fill(0xff, offset, end);
     // msix_init: MSI-X enable and function mask are guest-writable.
     if (id === PCI_CAP_ID_MSIX) dev.wmask[offset + 3] = 0xc0;
+    if (id === PCI_CAP_ID_EXP) initExpressMasks(dev, offset);
   }
+  // pcie_port_init_reg: bridge control bits that do not apply to PCI Express are hardwired to 0.
+  const ctl = getWord(dev.wmask, PCI_BRIDGE_CONTROL) & ~PCIE_PORT_HARDWIRED_BRIDGE_CTL;
+  setWord(dev.wmask, PCI_BRIDGE_CONTROL, ctl);
+  setWord(dev.w1cmask, PCI_BRIDGE_CONTROL, getWord(dev.w1cmask, PCI_BRIDGE_CONTROL) & ~PCIE_PORT_HARDWIRED_BRIDGE_CTL);
+}
+
+/** MASTER_ABORT | FAST_BACK | DISCARD | SEC_DISCARD | DISCARD_STATUS | DISCARD_SERR (pcie_port_init_reg). */
+export const PCIE_PORT_HARDWIRED_BRIDGE_CTL = 0x20 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800;
+
+// PCI Express capability registers, relative to the capability (pci_regs.h).
+const PCI_EXP_DEVCTL = 0x08;
+const PCI_EXP_DEVSTA = 0x0a;
+const PCI_EXP_LNKSTA = 0x12;
+const PCI_EXP_SLTCAP = 0x14;
+const PCI_EXP_SLTCTL = 0x18;
+const PCI_EXP_SLTSTA = 0x1a;
+const PCI_EXP_RTCTL = 0x1c;
+const PCI_EXP_DEVCTL2 = 0x28;
+const PCI_EXP_SLTCAP_PCP = 0x02;
+
+/**
+ * The guest-writable, write-1-to-clear and unchecked bits of the PCIe
+ * capability of a root port (hw/pci/pcie.c):
+ * - pcie_cap_v1_fill: LNKSTA not checked on load ("We changed link status
+ *   bits over time ... Let's not bother checking");
+ * - pcie_cap_init + pcie_cap_arifwd_init: DEVCTL2 EETLPPB (0x8000) | ARI (0x20);
+ * - pcie_cap_deverr_init: DEVCTL CERE|NFERE|FERE|URRE (0xf), DEVSTA CED|NFED|FED|URD (0xf) W1C;
+ * - pcie_cap_slot_init: SLTCTL PIC|AIC|HPIE|CCIE|PDCE|ABPE (0x3f9), EIC (0x800), PCC (0x400)
+ *   with a power controller (SLTCAP PCP); SLTSTA ABP|PDC|CCI (0x19) W1C;
+ * - pcie_cap_root_init: RTCTL SECEE|SENFEE|SEFEE (0x7).
+ */
+function initExpressMasks(dev: PciDevice, pos: number): void {
+  setWord(dev.cmask, pos + PCI_EXP_LNKSTA, 0);
+  setWord(dev.wmask, pos + PCI_EXP_DEVCTL2, 0x8000 | 0x20);
+  setWord(dev.wmask, pos + PCI_EXP_DEVCTL, 0x000f);
+  setWord(dev.w1cmask, pos + PCI_EXP_DEVSTA, 0x000f);
+  const pcc = getLong(dev.config, pos + PCI_EXP_SLTCAP) & PCI_EXP_SLTCAP_PCP ? 0x400 : 0;
+  setWord(dev.wmask, pos + PCI_EXP_SLTCTL, 0x3f9 | 0x800 | pcc);
+  setWord(dev.w1cmask, pos + PCI_EXP_SLTSTA, 0x19);
+  setWord(dev.wmask, pos + PCI_EXP_RTCTL, 0x7);
 }
 
 /** PCI_SSVID_SIZEOF 8, PCI_MSIX_SIZEOF 12, PCI_EXP_VER2_SIZEOF 0x3c, a vendor capability its own length byte. */

@@ -102,3 +102,32 @@ describe('pcie-root-port model', () => {
     expect(getLong(dev.cmask, 0x130)).toBe(0x07ffffff);
   });
 });
+
+describe('pcie-root-port masks (hw/pci/pcie.c)', () => {
+  const dev = model('7.2', 'pc-q35-7.2');
+  const word = (a: Uint8Array, at: number): number => a[at]! | (a[at + 1]! << 8);
+  // The PCIe capability sits at 0x54 on every recorded machine type (pointer at 0x34 -> ... -> 0x54).
+  const pos = 0x54;
+  it('finds the PCIe capability where real 7.2 put it', () => {
+    expect(dev.config[pos]).toBe(0x10);
+  });
+  it('link status is not checked on load (pcie_cap_v1_fill)', () => {
+    expect(word(dev.cmask, pos + 0x12)).toBe(0);
+  });
+  it('slot control: PIC|AIC|HPIE|CCIE|PDCE|ABPE|EIC, and PCC with a power controller (SLTCAP 0x7b has PCP)', () => {
+    expect(dev.config[pos + 0x14]).toBe(0x7b);
+    expect(word(dev.wmask, pos + 0x18)).toBe(0x3f9 | 0x800 | 0x400);
+    expect(word(dev.w1cmask, pos + 0x1a)).toBe(0x19);
+  });
+  it('device control / status, root control, device control 2', () => {
+    expect(word(dev.wmask, pos + 0x08)).toBe(0x000f);
+    expect(word(dev.w1cmask, pos + 0x0a)).toBe(0x000f);
+    expect(word(dev.wmask, pos + 0x1c)).toBe(0x0007);
+    expect(word(dev.wmask, pos + 0x28)).toBe(0x8020);
+  });
+  it('a guest write to slot control on the source does not make the destination refuse', () => {
+    const src = model('7.2', 'pc-q35-7.2');
+    src.config[pos + 0x18] = (src.config[pos + 0x18]! | 0x20) & 0xff; // HPIE
+    expect(() => checkConfigData(model('7.2', 'pc-q35-7.2'), src.config)).not.toThrow();
+  });
+});
