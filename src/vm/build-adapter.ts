@@ -25,7 +25,7 @@ import { BootError } from './boot-error.js';
 import { defaultMac, parseMac, RECORDED_NIC_INDEX, withMac } from './nic-mac.js';
 import type { DeviceWord } from './options.js';
 import { defaultStateOf, descriptionOf, machineRecord, recordedMachines, type MachineRecord, type SectionRecord } from './platform-source.js';
-import { rootPortParams, type RootPortParams } from './pcie-root-port-model.js';
+import { claimChassisSlot, rootPortParams, type RootPortParams } from './pcie-root-port-model.js';
 
 export const REFERENCE_BUILD = '7.2';
 
@@ -158,12 +158,16 @@ export function planMachine(build: string, machineArg: string, words: readonly D
   // Sections whose vmsd has a priority (the root port's MIG_PRI_PCI_BUS) go before every other one.
   const first: SectionPlan[] = [];
   let buses = boardSections.filter((x) => x.id === 'PCIBUS').length;
+  const chassisSlots = new Set<string>();
   for (const d of devices) {
     const drec = rec.devices?.[d.word.driver];
     if (!drec) continue;
     const id = d.slot === undefined ? drec.section.id : drec.section.id.replace('{slot}', slotHex(d.slot));
     const plan: SectionPlan = { ...sectionPlan(drec.section, id, unknownSubs, versions), device: d.word.raw };
-    if (d.word.driver === 'pcie-root-port') plan.rootPort = rootPortParams(view.version, machine);
+    if (d.word.driver === 'pcie-root-port') {
+      claimChassisSlot(d.word, chassisSlots);
+      plan.rootPort = rootPortParams(view.version, machine, d.word);
+    }
     (drec.priority ? first : sections).push(plan);
     // A bridge's secondary bus registers after the bridge, as the next PCIBUS instance.
     if (drec.bus) sections.push({ ...sectionPlan(drec.bus, drec.bus.id, unknownSubs, versions), instanceId: buses++, device: d.word.raw });

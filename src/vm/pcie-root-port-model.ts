@@ -8,14 +8,16 @@
  */
 import { acsBehaviourForQemu, createPcieRootPort, uncorMaskBehaviourForQemu, type PciDevice, type PcieRootPortOptions } from '../devices/pci/index.js';
 import { parseBoolProperty, QOM, resolveProperty } from '../machines/index.js';
+import { BootError } from './boot-error.js';
+import type { DeviceWord } from './options.js';
 
 /** QOM parents of pcie-root-port, most derived first: compat entries for any of them apply. */
 export const ROOT_PORT_TYPE_CHAIN = ['pcie-root-port-base', 'pcie-slot', 'pcie-port', 'base-pci-bridge', QOM.PCI_DEVICE, 'device'] as const;
 
 export type RootPortParams = Omit<PcieRootPortOptions, 'devfn' | 'recordedConfig'>;
 
-/** The build- and machine-dependent parameters of the root port. */
-export function rootPortParams(build: string, machine: string): RootPortParams {
+/** The build- and machine-dependent parameters of the root port, and its slot= (the Physical Slot Number). */
+export function rootPortParams(build: string, machine: string, word?: DeviceWord): RootPortParams {
   const prop = (name: string, dflt: string): boolean =>
     parseBoolProperty(resolveProperty(machine, build, 'pcie-root-port', name, dflt, { typeChain: ROOT_PORT_TYPE_CHAIN }));
   const acs = acsBehaviourForQemu(build);
@@ -23,7 +25,27 @@ export function rootPortParams(build: string, machine: string): RootPortParams {
     acs: acs === 'always' || (acs === 'property' && !prop('disable-acs', 'false')),
     uncorMask: uncorMaskBehaviourForQemu(build),
     errUncMask: prop('x-pcie-err-unc-mask', 'on'),
+    slot: word === undefined ? 0 : numberProp(word, 'slot'),
   };
+}
+
+function numberProp(word: DeviceWord, name: string): number {
+  const text = word.props[name] ?? '0';
+  const v = /^(0x[0-9a-f]+|\d+)$/i.test(text) ? Number(text) : NaN;
+  // PCIESlot.slot is a uint16 property; the Physical Slot Number field is 13 bits.
+  if (!Number.isInteger(v) || v > 0x1fff) throw new BootError('bad-option', `Property 'pcie-root-port.${name}' doesn't take value '${text}'`);
+  return v;
+}
+
+/**
+ * pcie_chassis_add_slot refuses a second port with the same chassis and slot
+ * (both default 0): real 7.2 exits with "-device pcie-root-port: Can't add
+ * chassis slot, error -16". Returns the key to remember.
+ */
+export function claimChassisSlot(word: DeviceWord, taken: Set<string>): void {
+  const key = `${numberProp(word, 'chassis')}/${numberProp(word, 'slot')}`;
+  if (taken.has(key)) throw new BootError('device-refused', `-device ${word.raw}: Can't add chassis slot, error -16`);
+  taken.add(key);
 }
 
 /** The factory bindPci calls with the recorded config bytes and the device's devfn. */

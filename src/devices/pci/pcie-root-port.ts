@@ -106,6 +106,8 @@ export interface PcieRootPortOptions {
   errUncMask: boolean;
   /** Whether rp_realize runs pcie_acs_init (ACS behaviour of the build and disable-acs of the machine type). */
   acs: boolean;
+  /** PCIESlot.slot (slot=): the Physical Slot Number in the slot capabilities (recorded with 0). */
+  slot?: number;
 }
 
 /** rp_realize / gen_rp_realize, from a recorded header and the build's extended capability behaviour. */
@@ -123,13 +125,13 @@ export function createPcieRootPort(o: PcieRootPortOptions): PciDevice {
   });
   if (o.errUncMask) dev.capPresent |= QEMU_PCIE_ERR_UNC_MASK;
   dev.config.set(cfg.subarray(0, PCI_CONFIG_SPACE_SIZE));
-  claimConventionalCapabilities(dev);
+  claimConventionalCapabilities(dev, o.slot ?? 0);
   initExtendedCapabilities(dev, o);
   return dev;
 }
 
 /** pci_add_capability claimed each capability: checked on load, read-only, used; then the per-capability writable bits. */
-function claimConventionalCapabilities(dev: PciDevice): void {
+function claimConventionalCapabilities(dev: PciDevice, slot: number): void {
   for (const { id, offset } of walkCapabilities(dev.config)) {
     const end = Math.min(offset + capabilitySize(dev.config, id, offset), PCI_CONFIG_SPACE_SIZE);
     dev.cmask.fill(0xff, offset, end);
@@ -137,7 +139,11 @@ function claimConventionalCapabilities(dev: PciDevice): void {
     dev.used.fill(0xff, offset, end);
     // msix_init: MSI-X enable and function mask are guest-writable.
     if (id === PCI_CAP_ID_MSIX) dev.wmask[offset + 3] = 0xc0;
-    if (id === PCI_CAP_ID_EXP) initExpressMasks(dev, offset);
+    if (id === PCI_CAP_ID_EXP) {
+      initExpressMasks(dev, offset);
+      // pcie_cap_slot_init: SLTCAP bits 31:19 are the Physical Slot Number.
+      setLong(dev.config, offset + PCI_EXP_SLTCAP, ((getLong(dev.config, offset + PCI_EXP_SLTCAP) & 0x7ffff) | (slot << 19)) >>> 0);
+    }
   }
   // pcie_port_init_reg: bridge control bits that do not apply to PCI Express are hardwired to 0.
   const ctl = getWord(dev.wmask, PCI_BRIDGE_CONTROL) & ~PCIE_PORT_HARDWIRED_BRIDGE_CTL;
