@@ -44,7 +44,6 @@ export function unreachableReason(code: CheckCode): string | undefined {
     'vmstate.post-load-failed': 'no capture section has a modelled post_load',
     'vmstate.subsection-version': 'vmdesc-derived subsections accept only their own version; reachable only by a version byte flip',
     'stream.config-invalid': 'reached by every load with configuration; fires only on target-page-bits/capabilities subsections the generator does not mutate yet',
-    'stream.unsupported-command': 'reached only by the stream.command mutator (QEMU_VM_COMMAND inserted)',
     'ram.block-not-migratable': 'no captured board has a RAM block that is not registered for migration (every info ramblock block is sent)',
     'ram.zero-page-nonzero': 'QEMU 7.2 accepts any fill byte: nothing refuses with this code',
     'vmstate.bool-invalid': "QEMU's get_bool stores any byte into a C bool (migration/vmstate-types.c): nothing refuses with this code",

@@ -20,6 +20,7 @@ import type { ConfigurationSection } from './model.js';
 import { readRamRecords, type RamReadState, type RamTarget } from './ram-records.js';
 import { KIND_BY_TYPE, readFooter, readStartHeader } from './section-header.js';
 import { readStreamHeader } from './stream-header.js';
+import { loadCommand, type CommandCtx, type CommandState } from './load-command.js';
 import { vmdescDeviceMap } from './vmdesc-section.js';
 
 /** The outcome of loadStream: accepted (and committed), or the first refusal. */
@@ -73,6 +74,8 @@ interface LoadCtx {
   warnings: string[];
   sectionsLoaded: number;
   pagesLoaded: number;
+  /** Return path and postcopy state the stream's commands set (load-command.ts). */
+  commands: CommandState;
 }
 
 /**
@@ -98,6 +101,7 @@ export function loadStream(bytes: Uint8Array, dest: Destination, opts: LoadStrea
     warnings: [],
     sectionsLoaded: 0,
     pagesLoaded: 0,
+    commands: { returnPath: false, postcopy: 0 },
   };
   if (opts.stepBudget !== undefined) ctx.r.budget = new StepBudget(opts.stepBudget);
   try {
@@ -188,15 +192,32 @@ function loadSections(ctx: LoadCtx): void {
     if (type === SectionType.EOF) return;
     if (kind === 'start' || kind === 'full') loadStartFull(ctx, offset);
     else if (kind === 'part' || kind === 'end') loadPartEnd(ctx, offset);
-    else if (type === SectionType.COMMAND) {
-      ctx.opts.log?.reached('stream.unsupported-command');
-      const cmd = r.u16();
-      throw new LoadError('stream.unsupported-command', `QEMU_VM_COMMAND ${cmd} is not modelled by migcompat`, offset, 'command');
-    } else {
+    else if (type === SectionType.COMMAND) loadCommand(commandCtx(ctx), offset);
+    else {
       ctx.opts.log?.reached('stream.unknown-section-type');
       throw new LoadError('stream.unknown-section-type', `Unknown savevm section type ${type}`, offset, '');
     }
   }
+}
+
+/** The command handler's view of the load; a package is loaded by this same section loop. */
+function commandCtx(ctx: LoadCtx): CommandCtx {
+  return {
+    r: ctx.r,
+    dest: ctx.dest,
+    warnings: ctx.warnings,
+    commands: ctx.commands,
+    ...(ctx.opts.log ? { log: ctx.opts.log } : {}),
+    loadPackage(pkg) {
+      const outer = ctx.r;
+      ctx.r = pkg;
+      try {
+        loadSections(ctx);
+      } finally {
+        ctx.r = outer;
+      }
+    },
+  };
 }
 
 /** qemu_loadvm_section_start_full. */

@@ -86,7 +86,11 @@ export const CHECKS = {
   'vmgenid.bad-guid': 'a guid property that does not parse',
   // migration stream (src/migration)
   'stream.config-invalid': 'a configuration subsection the destination refuses (page bits, capabilities)',
-  'stream.unsupported-command': 'a QEMU_VM_COMMAND migcompat does not model (postcopy, colo, ...)',
+  'stream.unsupported-command': 'a QEMU_VM_COMMAND whose effect migcompat does not model (postcopy listening and discards, COLO)',
+  'stream.command-unknown': 'a QEMU_VM_COMMAND number QEMU does not know ("MIG_CMD 0x%x unknown")',
+  'stream.command-length': 'a QEMU_VM_COMMAND whose length is not the one its command has',
+  'stream.command-state': 'a QEMU_VM_COMMAND out of order (PING without a return path, postcopy commands in the wrong postcopy state)',
+  'stream.command-invalid': 'a QEMU_VM_COMMAND payload QEMU refuses (advise length, RECV_BITMAP block, a packaged stream shorter than its length)',
   'ram.unsupported-encoding': 'an XBZRLE or RDMA-hook RAM record migcompat does not model',
   // vmstate (appended)
   'vmstate.nullptr-marker': 'a NULL array-of-pointers element is not the nullptr marker byte (0x30)',

@@ -1,6 +1,6 @@
 import { encodeStream, type StreamModel } from '../../../src/migration/index.js';
 import { boundaries, layoutStream } from '../layout.js';
-import { pick, type Mutated, type Mutator } from './types.js';
+import { pick, type Expectation, type Mutated, type Mutator } from './types.js';
 
 /** Stream-level hazards: header, configuration, EOF, vmdesc, truncation (savevm.c qemu_loadvm_state). */
 
@@ -121,21 +121,37 @@ const trailing: Mutator = {
 };
 
 /**
- * A QEMU_VM_COMMAND between sections (u16 command, u16 length, data). QEMU
- * acts on the ones it knows (postcopy, return path, packaged streams...) and
- * refuses others; migcompat models none and refuses them all
- * (stream.unsupported-command), so no claim beyond "the contract holds".
+ * A QEMU_VM_COMMAND between sections (u16 command, u16 length, data), with
+ * what real QEMU 7.2 did with each on a unix-socket incoming
+ * (suites/qemu/commands.test.ts; src/migration/load-command.ts): it opens a
+ * return path, takes an empty postcopy advise and an out-of-recovery resume
+ * in its stride, and refuses PING without a return path, LISTEN before an
+ * advise, fixed-length commands of another length, unknown numbers, an
+ * 8-byte advise; ENABLE_COLO makes it wait forever after the load (refused
+ * here as not modelled).
  */
+const COMMANDS: { cmd: number; data: number[]; expect: Expectation; what: string }[] = [
+  { cmd: 1, data: [], expect: 'accepted', what: 'OPEN_RETURN_PATH' },
+  { cmd: 2, data: [0, 0, 0, 7], expect: 'stream.command-state', what: 'PING without a return path' },
+  { cmd: 3, data: [], expect: 'accepted', what: 'POSTCOPY_ADVISE, empty' },
+  { cmd: 3, data: [0, 0, 0, 0, 0, 0, 0, 0], expect: 'stream.command-invalid', what: 'POSTCOPY_ADVISE of 8 bytes' },
+  { cmd: 4, data: [], expect: 'stream.command-state', what: 'POSTCOPY_LISTEN before an advise' },
+  { cmd: 7, data: [], expect: 'stream.command-length', what: 'PACKAGED without its length' },
+  { cmd: 8, data: [], expect: 'stream.unsupported-command', what: 'ENABLE_COLO' },
+  { cmd: 9, data: [], expect: 'accepted', what: 'POSTCOPY_RESUME outside recovery' },
+  { cmd: 0x99, data: [], expect: 'stream.command-unknown', what: 'unknown command' },
+];
+
 const command: Mutator = {
   name: 'stream.command',
   hazard: 'QEMU_VM_COMMAND records in a precopy stream',
-  aims: ['stream.unsupported-command'],
+  aims: ['stream.command-unknown', 'stream.command-length', 'stream.command-state', 'stream.command-invalid', 'stream.unsupported-command'],
   apply({ model }, a, b) {
     const at = a % (model.items.length + 1);
-    const cmd = [1, 2, 3, 7, 0x99][b % 5]!;
+    const c = COMMANDS[b % COMMANDS.length]!;
     const items = model.items.slice();
-    items.splice(at, 0, { kind: 'command', offset: 0, command: cmd, data: new Uint8Array(cmd === 2 ? 4 : 0) });
-    return { bytes: encodeStream({ ...model, items }), note: `QEMU_VM_COMMAND ${cmd} before item ${at}`, expect: undefined };
+    items.splice(at, 0, { kind: 'command', offset: 0, command: c.cmd, data: new Uint8Array(c.data) });
+    return { bytes: encodeStream({ ...model, items }), note: `QEMU_VM_COMMAND ${c.cmd} (${c.what}) before item ${at}`, expect: c.expect };
   },
 };
 
