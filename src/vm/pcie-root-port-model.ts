@@ -6,7 +6,8 @@
  * from 4.1 on) and the machine type's disable-acs; PCI_ERR_UNCOR_MASK by the
  * build's pcie_aer_init (aer.ts) and the machine type's x-pcie-err-unc-mask.
  */
-import { acsBehaviourForQemu, createPcieRootPort, uncorMaskBehaviourForQemu, type PciDevice, type PcieRootPortOptions } from '../devices/pci/index.js';
+import { createPcieRootPort, type AcsBehaviour, type PciDevice, type PcieRootPortOptions, type UncorMaskBehaviour } from '../devices/pci/index.js';
+import { getBuild, type BuildView } from '../builds/index.js';
 import { parseBoolProperty, QOM, resolveProperty } from '../machines/index.js';
 import { BootError } from './boot-error.js';
 import type { DeviceWord } from './options.js';
@@ -20,13 +21,35 @@ export type RootPortParams = Omit<PcieRootPortOptions, 'devfn' | 'recordedConfig
 export function rootPortParams(build: string, machine: string, word?: DeviceWord): RootPortParams {
   const prop = (name: string, dflt: string): boolean =>
     parseBoolProperty(resolveProperty(machine, build, 'pcie-root-port', name, dflt, { typeChain: ROOT_PORT_TYPE_CHAIN }));
-  const acs = acsBehaviourForQemu(build);
+  const view = getBuild(build);
+  const acs = acsBehaviourOf(view);
   return {
     acs: acs === 'always' || (acs === 'property' && !prop('disable-acs', 'false')),
-    uncorMask: uncorMaskBehaviourForQemu(build),
+    uncorMask: uncorMaskBehaviourOf(view),
     errUncMask: prop('x-pcie-err-unc-mask', 'on'),
     slot: word === undefined ? 0 : numberProp(word, 'slot'),
   };
+}
+
+/**
+ * The build's ACS behaviour, from its catalog changes (src/builds/catalog):
+ * no ACS change yet -> none; the last one behind a property (4.1's
+ * disable-acs) -> 'property'; otherwise unconditional (4.0).
+ */
+export function acsBehaviourOf(view: BuildView): AcsBehaviour {
+  const last = view.pciConfig.filter((c) => c.capability.startsWith('ACS')).at(-1);
+  if (!last) return 'absent';
+  return last.controlledBy ? 'property' : 'always';
+}
+
+/**
+ * The build's pcie_aer_init behaviour for PCI_ERR_UNCOR_MASK, from its
+ * catalog changes: the 8.0 register change -> 'always'; once the
+ * QEMU_PCIE_ERR_UNC_MASK cap_present bit exists (8.0.1) -> 'property'.
+ */
+export function uncorMaskBehaviourOf(view: BuildView): UncorMaskBehaviour {
+  if (view.pciCapPresent['QEMU_PCIE_ERR_UNC_MASK']) return 'property';
+  return view.pciConfig.some((c) => c.register === 'PCI_ERR_UNCOR_MASK') ? 'always' : 'absent';
 }
 
 function numberProp(word: DeviceWord, name: string): number {

@@ -5,12 +5,14 @@ import type { PcieRootPortData } from '../../../../src/devices/platform/data-typ
 import {
   acsBehaviourForQemu,
   checkConfigData,
+  uncorMaskBehaviourForQemu,
   createPcieRootPort,
   getLong,
   rootPortAerHeader,
   type PcieRootPortOptions,
 } from '../../../../src/devices/pci/index.js';
-import { rootPortParams } from '../../../../src/vm/pcie-root-port-model.js';
+import { acsBehaviourOf, rootPortParams, uncorMaskBehaviourOf } from '../../../../src/vm/pcie-root-port-model.js';
+import { getBuild, listBuilds } from '../../../../src/builds/index.js';
 import { platformMachines } from '../../../../src/devices/platform/index.js';
 import { catchLoadError } from '../../../helpers/catch-load-error.js';
 
@@ -67,6 +69,13 @@ describe('pcie-root-port model', () => {
     expect(rootPortParams('4.1', 'pc-q35-3.1').acs).toBe(false);
     expect(rootPortParams('4.1', 'pc-q35-4.0').acs).toBe(true);
     expect(rootPortParams('3.1', 'pc-q35-3.1').acs).toBe(false);
+  });
+
+  it('the catalog (4.0 ACS change, 4.1 disable-acs; 8.0 UNCOR_MASK, 8.0.1 cap_present bit) gives each build the behaviour its release had', () => {
+    for (const b of listBuilds()) {
+      expect(acsBehaviourOf(getBuild(b)), b).toBe(acsBehaviourForQemu(b));
+      expect(uncorMaskBehaviourOf(getBuild(b)), b).toBe(uncorMaskBehaviourForQemu(b));
+    }
   });
 
   it('pcie_acs_init: SV|TB|RR|CR|UF|DT = 0x5f advertised and writable in the control register', () => {
