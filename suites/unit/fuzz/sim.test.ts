@@ -5,6 +5,8 @@ import { judge } from '../../../harness/fuzz/oracle.js';
 import { newestBuild } from '../../../harness/fuzz/sim-seed.js';
 import { seedByName, seedForTarget, targetFromId } from '../../../harness/fuzz/targets.js';
 import { SMALL_PLAN } from './helpers.js';
+import { SimFuzzTarget } from '../../../harness/fuzz/sim-fuzz-target.js';
+import { boot } from '../../../src/vm.js';
 
 /** The simulated target: streams a booted machine of the build saved, loaded into fresh incoming machines of it. */
 describe('sim target', () => {
@@ -57,5 +59,22 @@ describe('sim target', () => {
     expect(r.failure, r.failure && JSON.stringify(r.failure.violations)).toBeUndefined();
     const reached = new Set(r.coverage.filter((c) => c.inputs > 0).map((c) => c.code));
     for (const c of ['pci.bad-config-data', 'ram.length-too-large', 'section.footer-mismatch', 'stream.unknown-section'] as const) expect(reached, c).toContain(c);
+  });
+});
+
+/** The seed 001 boards go through their own loader (src/vm/board.ts): it must log checks and honour disabled ones like any machine. */
+describe('sim target on a seed 001 board', () => {
+  const bytes = boot('2.12', 'highbank', { ram: '32M' }).save();
+
+  it('logs the checks a load reaches (the coverage report counts them)', () => {
+    const load = new SimFuzzTarget('3.0', 'highbank').loadSync(bytes);
+    // 3.0 registers only RAM_MIGRATABLE blocks; 2.12 sent highbank.sysram (seed 001).
+    expect(load.verdict).toEqual({ kind: 'refused', code: 'ram.block-not-migratable', message: 'block highbank.sysram should not be migrated !' });
+    expect([...load.checks!]).toEqual(expect.arrayContaining(['stream.bad-magic', 'ram.unknown-block', 'ram.block-not-migratable']));
+  });
+
+  it('honours disabled checks: without the RAM_MIGRATABLE check (QEMU before 3.0) the stream loads', () => {
+    const load = new SimFuzzTarget('3.0', 'highbank', [], '32M', { disabledChecks: new Set(['ram.block-not-migratable'] as const) }).loadSync(bytes);
+    expect(load.verdict).toEqual({ kind: 'accepted' });
   });
 });
