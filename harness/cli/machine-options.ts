@@ -10,6 +10,7 @@ export interface MachineOptions {
   machine?: string;
   device: string[];
   ram: string;
+  smp?: string;
   seed?: string;
 }
 
@@ -23,7 +24,8 @@ export function addMachineOptions(cmd: Command, opts: { target?: boolean } = {})
   return cmd
     .option('--machine <type>', 'machine type, e.g. pc-q35-7.2')
     .option('--device <spec>', 'a device in QEMU -device syntax (repeatable)', collect, [])
-    .option('--ram <size>', 'guest RAM in QEMU -m syntax', '32M');
+    .option('--ram <size>', 'guest RAM in QEMU -m syntax', '32M')
+    .option('--smp <words>', "CPUs in QEMU -smp syntax, e.g. '1,maxcpus=12' (one vCPU simulated; maxcpus sizes the ACPI tables)");
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -35,7 +37,7 @@ export function machineSpecFrom(opts: MachineOptions): MachineSpec {
   if (!opts.machine) throw new UsageError('--machine is required');
   for (const d of opts.device) parseDevice(d);
   parseRamSize(opts.ram);
-  return { machine: opts.machine, devices: opts.device, ram: opts.ram };
+  return { machine: opts.machine, devices: opts.device, ram: opts.ram, ...(opts.smp ? { smp: opts.smp } : {}) };
 }
 
 export function requireOneTarget(opts: MachineOptions): { kind: 'qemu'; path: string } | { kind: 'build'; version: string } {

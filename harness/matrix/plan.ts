@@ -20,6 +20,8 @@ export interface PlanOptions {
   /** Extra device sets; the device-less set is always planned. */
   deviceSets?: ReadonlyArray<readonly string[]>;
   ram?: string;
+  /** `-smp` words for every cell (`1,maxcpus=12`); default one CPU. Part of the cell id when given. */
+  smp?: string;
   seed?: number;
   /**
    * Whether a build can run a machine type with a device set (default:
@@ -32,7 +34,7 @@ export interface PlanOptions {
 export interface Plan {
   cells: PlannedCell[];
   builds: BuildRef[];
-  options: { machines: string[]; direction: string; roundTrip: boolean; control: boolean; deviceSets: string[][]; ram: string; seed: number };
+  options: { machines: string[]; direction: string; roundTrip: boolean; control: boolean; deviceSets: string[][]; ram: string; seed: number; smp?: string };
 }
 
 export function familyOf(machine: string): string {
@@ -86,8 +88,8 @@ export function planMatrix(opts: PlanOptions): Plan {
   const canRun = opts.canRun ?? canRunDevices;
   const cells: PlannedCell[] = [];
   const add = (machine: string, dir: Direction, from: string, to: string, devices: string[]): void => {
-    const id = cellId(machine, dir, from, to, devices);
-    cells.push({ id, index: cells.length, machine, family: familyOf(machine), from, to, direction: dir, devices, ram, seed: cellSeed(seed, sourceGuestId(machine, from, devices)) });
+    const id = `${cellId(machine, dir, from, to, devices)}${opts.smp ? ` smp=${opts.smp}` : ''}`;
+    cells.push({ id, index: cells.length, machine, family: familyOf(machine), from, to, direction: dir, devices, ram, ...(opts.smp ? { smp: opts.smp } : {}), seed: cellSeed(seed, sourceGuestId(machine, from, devices)) });
   };
   for (const devices of deviceSets) {
     for (const machine of machineList(builds, globs)) {
@@ -104,7 +106,7 @@ export function planMatrix(opts: PlanOptions): Plan {
       }
     }
   }
-  return { cells, builds, options: { machines: globs, direction, roundTrip, control, deviceSets, ram, seed } };
+  return { cells, builds, options: { machines: globs, direction, roundTrip, control, deviceSets, ram, seed, ...(opts.smp ? { smp: opts.smp } : {}) } };
 }
 
 /** `--devices` value to one device set: `e1000,vmgenid,guid=X` is [e1000, vmgenid,guid=X] (a `key=` part belongs to the word before it). */

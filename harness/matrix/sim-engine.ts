@@ -41,8 +41,8 @@ export function comparableState(s: VmSnapshot): string {
   return snapshotText({ ...s, ram: [...s.ram].sort((a, b) => (a.idstr < b.idstr ? -1 : a.idstr > b.idstr ? 1 : 0)) });
 }
 
-function options(cell: PlannedCell): { devices: readonly string[]; ram: string; seed: number } {
-  return { devices: cell.devices, ram: cell.ram, seed: cell.seed };
+function options(cell: PlannedCell): { devices: readonly string[]; ram: string; seed: number; smp?: string } {
+  return { devices: cell.devices, ram: cell.ram, seed: cell.seed, ...(cell.smp ? { smp: cell.smp } : {}) };
 }
 
 /** A machine that has saved: the stream it sent and the state it holds (what the stream describes). */

@@ -17,7 +17,7 @@ import type { BuildRef, CellOutcome, Leg, MigrationEngine, PlannedCell } from '.
 export type TargetFor = (build: BuildRef) => Promise<Target>;
 
 export function specOf(cell: PlannedCell): MachineSpec {
-  return { machine: cell.machine, devices: cell.devices, ram: cell.ram };
+  return { machine: cell.machine, devices: cell.devices, ram: cell.ram, ...(cell.smp ? { smp: cell.smp } : {}) };
 }
 
 async function leg(targetFor: TargetFor, builds: ReadonlyMap<string, BuildRef>, cell: PlannedCell, l: Leg): Promise<CellOutcome> {

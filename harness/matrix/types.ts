@@ -42,6 +42,8 @@ export interface PlannedCell {
   direction: Direction;
   devices: string[];
   ram: string;
+  /** `-smp` words when the run gives them (`1,maxcpus=12`: ACPI table sizes). */
+  smp?: string;
   /**
    * Workload seed of the source guest: a function of the run seed and the
    * source guest (machine, from, devices) only, so every cell leaving one

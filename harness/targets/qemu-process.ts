@@ -48,6 +48,7 @@ const SETPRIV = '/usr/bin/setpriv';
 export function machineArgs(spec: MachineSpec): string[] {
   const args = ['-machine', spec.machine, '-accel', 'tcg', '-nodefaults', '-display', 'none', '-m', spec.ram ?? '32M'];
   for (const o of spec.objects ?? []) args.push('-object', o);
+  if (spec.smp) args.push('-smp', spec.smp);
   for (const d of spec.devices ?? []) args.push('-device', d);
   return args;
 }

@@ -68,8 +68,8 @@ export class SimTarget implements Target {
   }
 }
 
-function bootOptions(spec: MachineSpec, seed: number): { devices: readonly string[]; ram: string; seed: number } {
-  return { devices: spec.devices ?? [], ram: spec.ram ?? '32M', seed };
+function bootOptions(spec: MachineSpec, seed: number): { devices: readonly string[]; ram: string; seed: number; smp?: string } {
+  return { devices: spec.devices ?? [], ram: spec.ram ?? '32M', seed, ...(spec.smp ? { smp: spec.smp } : {}) };
 }
 
 /** Everything that is not a clean refusal is a harness error or a crash, never silence. */

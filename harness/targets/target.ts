@@ -16,6 +16,8 @@ export interface MachineSpec {
   devices?: readonly string[];
   /** `-m` syntax, e.g. `32M`; default 32M. */
   ram?: string;
+  /** `-smp` words, e.g. `1,maxcpus=12`; default one CPU. */
+  smp?: string;
   /** `-object` words, e.g. `memory-backend-ram,id=hmem,size=4M,share=on` for `ivshmem-plain,memdev=hmem`. */
   objects?: readonly string[];
 }

@@ -35,6 +35,12 @@ export interface RamBlock {
   dirty: Set<number>;
   resized?: ResizeNotifier;
   /**
+   * The owning build predates qemu_ram_resize (QEMU < 2.3): ram_load
+   * compared the lengths itself and said "Length mismatch: %s: 0x%x in !=
+   * 0x%x" (arch_init.c), without qemu_ram_resize's errno suffix.
+   */
+  preResizeApi?: boolean;
+  /**
    * The memory region's size, which may be unaligned (memory_region_size);
    * absent means usedLength. A resize to a different unaligned size within
    * the same aligned length still notifies, as QEMU does.
@@ -52,6 +58,8 @@ export interface RamBlockOptions {
   shared?: boolean;
   pageSize?: number;
   resized?: ResizeNotifier;
+  /** See RamBlock.preResizeApi. */
+  preResizeApi?: boolean;
 }
 
 export function createRamBlock(o: RamBlockOptions): RamBlock {
@@ -70,6 +78,7 @@ export function createRamBlock(o: RamBlockOptions): RamBlock {
     dirty: new Set(),
   };
   if (o.resized) block.resized = o.resized;
+  if (o.preResizeApi) block.preResizeApi = true;
   return block;
 }
 

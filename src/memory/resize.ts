@@ -14,7 +14,9 @@ import { TARGET_PAGE_SIZE, hostPageAlign, type RamBlock } from './ram-block.js';
  * (checked by feeding a patched capture to qemu-system-x86_64 7.2).
  *
  * Seed 000 (2014) shows the original wording "Length mismatch" / "Length too
- * large"; 7.2 says "Size".
+ * large"; 7.2 says "Size". A block of a build before 2.3 (preResizeApi) is
+ * refused with the words of that era's ram_load (arch_init.c):
+ * "Length mismatch: %s: 0x%x in != 0x%x".
  */
 export type ResizeResult =
   | { ok: true; changed: boolean; newUsedLength: number }
@@ -28,11 +30,10 @@ export function checkRamResize(block: RamBlock, newSize: bigint): ResizeResult {
   // QEMU's ram_addr_t is 64-bit: an alignment that wraps past 2^64 wraps there too.
   const shown = BigInt.asUintN(64, aligned);
   if (!block.resizeable) {
-    return {
-      ok: false,
-      code: 'ram.size-mismatch',
-      message: `Size mismatch: ${block.idstr}: 0x${shown.toString(16)} != 0x${used.toString(16)}: Invalid argument`,
-    };
+    const message = block.preResizeApi
+      ? `Length mismatch: ${block.idstr}: 0x${shown.toString(16)} in != 0x${used.toString(16)}`
+      : `Size mismatch: ${block.idstr}: 0x${shown.toString(16)} != 0x${used.toString(16)}: Invalid argument`;
+    return { ok: false, code: 'ram.size-mismatch', message };
   }
   if (shown > BigInt(block.maxLength)) {
     return {

@@ -48,6 +48,8 @@ export interface RamBlockPlan {
   maxLength: number;
   resizeable: boolean;
   migratable: boolean;
+  /** The build predates the resize API (< 2.3): QEMU 2.x wording on a length mismatch. */
+  preResizeApi?: boolean;
 }
 
 export interface DevicePlan {
@@ -334,6 +336,7 @@ function ramBlockPlans(view: BuildView, rec: MachineRecord, devices: DevicePlan[
       blocks.push({ idstr, usedLength: used, maxLength: max, resizeable: false, migratable: true });
     }
   }
+  if (!view.ram['resizeable-blocks']) for (const b of blocks) b.preResizeApi = true;
   // ram_block_add keeps ram_list sorted by max_length, largest first; ties stay in creation order.
   return blocks.map((b, i) => ({ b, i })).sort((x, y) => y.b.maxLength - x.b.maxLength || x.i - y.i).map((x) => x.b);
 }

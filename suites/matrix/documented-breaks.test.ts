@@ -3,8 +3,9 @@
  * run as a matrix cell on the simulated builds where the simulator models
  * what the break needs, must come out as an expected break with its reason.
  * Where it does not (a machine type without a recorded layout, a device the
- * simulator does not model, a break that needs particular table sizes), the
- * case is skipped and says why, so the gap shows in every test run.
+ * simulator does not model), the case is skipped and says why, so the gap
+ * shows in every test run. A break that needs a configuration (-smp) runs
+ * with the configuration its entry requires.
  */
 import { describe, expect, it } from 'vitest';
 import { EXPECTED_BREAKS, getBuild, listBuilds, modelledDevices, runMatrix, simulatedBuilds, type ExpectedBreak } from '../../harness/index.js';
@@ -43,7 +44,25 @@ function exampleOf(br: ExpectedBreak): Example | undefined {
   return first;
 }
 
+/**
+ * Breaks left skipped on purpose, with the exact reason.
+ *
+ * q35 before 2.4: the simulator takes every machine type's section layout
+ * from real QEMU 7.2 (recorded per machine type), and 7.2 has no pc-q35
+ * before 2.4 (pc-q35-1.4 .. 2.3 were removed in 2.6, commit 86165b499edf).
+ * Borrowing pc-q35-2.4's layout would invent what 1.7 .. 2.5 wrote for
+ * those types; the blocked cells (ich9_ahci unmigratable before 2.4) would
+ * then pass on any layout at all, and the 2.4/2.5 cells that do migrate
+ * pc-q35-2.3 would compare a made-up layout with itself. Neither would be a
+ * test that can fail for the right reason.
+ */
+const LEFT_OUT: Record<string, string> = {
+  'q35-unmigratable-before-2.4': 'pc-q35 before 2.4 has no recorded layout: real QEMU 7.2, the layout source, no longer offers it (removed in 2.6)',
+};
+
 function whyNot(br: ExpectedBreak, ex: Example): string | undefined {
+  const leftOut = LEFT_OUT[br.id];
+  if (leftOut !== undefined) return leftOut;
   if (!simulatorModels(ex.machine)) return `machine type ${ex.machine} is not modelled by the simulator`;
   const missing = ex.devices.filter((d) => !modelledDevices(ex.from).includes(d) || !modelledDevices(ex.to).includes(d));
   if (missing.length) return `device ${missing.join(', ')} is not modelled`;
@@ -61,10 +80,16 @@ describe('documented breaks show as expected breaks', () => {
     const reason = whyNot(br, ex);
     it.skipIf(reason !== undefined)(`${br.id}: ${ex.machine} ${ex.from} -> ${ex.to}${reason ? ` (skipped: ${reason})` : ''}`, async () => {
       const builds = simulatedBuilds().filter((b) => b.name === ex.from || b.name === ex.to);
-      const result = await runMatrix({ builds, machines: [ex.machine], deviceSets: ex.devices.length ? [ex.devices] : [], workers: 1 });
+      const smp = br.requires?.smp;
+      const result = await runMatrix({ builds, machines: [ex.machine], deviceSets: ex.devices.length ? [ex.devices] : [], workers: 1, ...(smp ? { smp } : {}) });
       const cell = result.cells.find((c) => c.from === ex.from && c.to === ex.to && c.direction !== 'round-trip' && c.devices.length === ex.devices.length);
       expect(cell?.class).toBe('expected-break');
       expect(cell?.expected?.id).toBe(br.id);
+      if (br.manifests['a-to-b']?.kind === 'refused' && br.manifests['a-to-b'].message !== undefined && cell?.verdict.kind === 'refused') {
+        // The destination's own words, with the sizes filled in.
+        const pattern = br.manifests['a-to-b'].message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%x/g, '[0-9a-f]+').replace(/%s/g, '.+');
+        if (ex.from !== ex.to) expect(cell.verdict.message).toMatch(new RegExp(`^${pattern}`));
+      }
     });
   }
 });

@@ -25,6 +25,7 @@ interface MatrixOpts {
   roundTrip: boolean;
   control: boolean;
   ram: string;
+  smp?: string;
   seed: string;
   workers?: string;
   shard?: string;
@@ -87,6 +88,7 @@ export const registerMatrix: RegisterCommand = (program, setExit) => {
     .option('--no-round-trip', 'skip A -> B -> A cells')
     .option('--no-control', 'skip same-build control cells')
     .option('--ram <size>', 'guest RAM in QEMU -m syntax', '32M')
+    .option('--smp <words>', "CPUs in QEMU -smp syntax for every cell, e.g. '1,maxcpus=12' (possible CPUs size the ACPI tables)")
     .option('--seed <n>', 'workload seed of the run', '1')
     .option('--workers <n>', 'worker threads (default: the number of cores; 1 runs in-process)')
     .option('--shard <i/n>', 'run only shard i of n (CI job matrices); join with `migcompat report merge`')
@@ -114,6 +116,7 @@ export const registerMatrix: RegisterCommand = (program, setExit) => {
         control: opts.control,
         deviceSets: opts.devices.map(parseDeviceSet),
         ram: opts.ram,
+        ...(opts.smp ? { smp: opts.smp } : {}),
         seed: intOption('--seed', opts.seed, 0),
         engine: engineFor(opts, builds),
         ...(opts.workers !== undefined ? { workers: intOption('--workers', opts.workers, 0) } : {}),

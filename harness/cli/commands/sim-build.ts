@@ -7,8 +7,8 @@ import { isBootError, MigrationBlockedError, type BootOptions } from '../../../s
 import { UsageError } from '../usage-error.js';
 import type { MachineOptions } from '../machine-options.js';
 
-export function simBootOptions(opts: Pick<MachineOptions, 'device' | 'ram' | 'seed'>): BootOptions {
-  const out: BootOptions = { devices: opts.device, ram: opts.ram };
+export function simBootOptions(opts: Pick<MachineOptions, 'device' | 'ram' | 'seed' | 'smp'>): BootOptions {
+  const out: BootOptions = { devices: opts.device, ram: opts.ram, ...(opts.smp ? { smp: opts.smp } : {}) };
   if (opts.seed !== undefined) {
     const seed = Number(opts.seed);
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be an integer 0..4294967295, got '${opts.seed}'`);

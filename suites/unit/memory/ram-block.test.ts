@@ -118,6 +118,15 @@ describe('qemu_ram_resize (QEMU 7.2 softmmu/physmem.c)', () => {
     });
   });
 
+  it('a block of a build before 2.3 is refused in that era\'s ram_load words (arch_init.c: "Length mismatch: %s: 0x%x in != 0x%x")', () => {
+    const b = createRamBlock({ idstr: '/rom@etc/acpi/tables', usedLength: 0x3000, preResizeApi: true });
+    expect(checkRamResize(b, 0x2000n)).toEqual({
+      ok: false,
+      code: 'ram.size-mismatch',
+      message: 'Length mismatch: /rom@etc/acpi/tables: 0x2000 in != 0x3000',
+    });
+  });
+
   it('a 2^62 length is refused without allocating', () => {
     expect(checkRamResize(createRamBlock({ idstr: 'pc.ram', usedLength: 0x2000000 }), 1n << 62n)).toMatchObject({
       code: 'ram.size-mismatch',
