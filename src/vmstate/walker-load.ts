@@ -25,6 +25,7 @@ import {
   minElementSize,
   subsectionLabel,
 } from './field-info.js';
+import { loadFast } from './walker-load-fast.js';
 
 /** QEMU_VM_SUBSECTION: the byte that opens a subsection after a description's fields. */
 export const QEMU_VM_SUBSECTION = 0x05;
@@ -67,6 +68,19 @@ function markLoaded(state: StateObject, set: Set<string>): void {
   Object.defineProperty(state, LOADED_SUBSECTIONS, descriptor);
 }
 
+/** A freshly loaded object: no subsection read yet (the fast path's markLoaded). */
+export function markLoadedNone(state: StateObject): void {
+  Object.defineProperty(state, LOADED_SUBSECTIONS, NONE_LOADED_DESCRIPTOR);
+}
+
+/** Records that a subsection was read into `state` (already marked by markLoadedNone). */
+export function noteSubsectionLoaded(state: StateObject, name: string): void {
+  const marked = state as Marked;
+  const loaded = marked[LOADED_SUBSECTIONS];
+  if (loaded === NONE_LOADED) marked[LOADED_SUBSECTIONS] = new Set([name]);
+  else loaded?.add(name);
+}
+
 /** The subsections loadVMState read into this state object; undefined if it did not load it. */
 export function subsectionsLoaded(state: StateObject): ReadonlySet<string> | undefined {
   return (state as Marked)[LOADED_SUBSECTIONS];
@@ -88,6 +102,12 @@ export function loadVMState(
   local: StateObject,
   opts: LoadOptions = {},
 ): StateObject {
+  // Without a check log, a compiled walk first; it gives up on anything but
+  // a success, and the full walk below then finds and reports the refusal.
+  if (!opts.log) {
+    const fast = loadFast(r, vmsd, versionId, local);
+    if (fast) return fast;
+  }
   const ctx: Ctx = { r, log: opts.log };
   const savedPath = r.path;
   try {
@@ -451,10 +471,7 @@ function loadSubsections(ctx: Ctx, vmsd: VMStateDescription, state: StateObject,
     r.path = subPath;
     const version = r.u32() & 0xff;
     checkVersion(ctx, sub, version, subPath, 'subsection');
-    const marked = state as Marked;
-    const loaded = marked[LOADED_SUBSECTIONS];
-    if (loaded === NONE_LOADED) marked[LOADED_SUBSECTIONS] = new Set([name]);
-    else loaded?.add(name);
+    noteSubsectionLoaded(state, name);
     // A subsection's fields address the same object as its parent's.
     loadFieldsAndSubsections(ctx, sub, version, state, subPath);
   }

@@ -1,0 +1,281 @@
+/**
+ * The fast path of loadVMState: the same walk as walker-load.ts, compiled
+ * once per description into a list of field loaders, without what only an
+ * error needs (per-field paths, the reader's path, the check log).
+ *
+ * It never decides a refusal. Anything that is not a plain success (a check
+ * that does not hold, a short stream, a hook's refusal or throw, a
+ * description edited since it was compiled) abandons it, and loadVMState
+ * reads the section again from the same offset with the full walker, which
+ * reports the refusal with its code, offset, path and message. That is
+ * sound because a load never mutates its inputs: the abandoned attempt
+ * leaves nothing behind but fresh objects nobody holds.
+ */
+import type { WireReader } from '../wire/index.js';
+import type { ElementKind, IntType, StateObject, VMStateDescription, VMStateField, Value } from './description.js';
+import { bitmapWords, fieldNamePlan, minElementSize, plannedName } from './field-info.js';
+import { isStateObject, markLoadedNone, noteSubsectionLoaded, QEMU_VM_SUBSECTION } from './walker-load.js';
+
+/** Thrown to abandon the fast path; never escapes loadFast. */
+class Abandon {}
+const ABANDON = new Abandon();
+
+function abandon(): never {
+  throw ABANDON;
+}
+
+type ElementLoader = (r: WireReader, local: Value | undefined) => Value;
+type FieldLoader = (r: WireReader, state: StateObject, local: Value | undefined) => Value;
+
+interface CompiledField {
+  field: VMStateField;
+  key: string;
+  load: FieldLoader | undefined; // undefined: a validate field
+}
+
+interface Compiled {
+  fields: readonly VMStateField[];
+  ops: CompiledField[];
+}
+
+const compiled = new WeakMap<VMStateDescription, Compiled>();
+
+/**
+ * loadDescription's result for a section, or undefined when the fast path
+ * gave up (the reader's position is then back at `r.pos` as it was).
+ */
+export function loadFast(r: WireReader, vmsd: VMStateDescription, versionId: number, local: StateObject): StateObject | undefined {
+  const start = r.pos;
+  try {
+    return loadDescription(r, vmsd, versionId, local);
+  } catch {
+    r.pos = start;
+    return undefined;
+  }
+}
+
+function compiledOf(vmsd: VMStateDescription): Compiled {
+  const c = compiled.get(vmsd);
+  if (c && c.fields === vmsd.fields && c.ops.length === vmsd.fields.length) return c;
+  const plan = fieldNamePlan(vmsd);
+  const ops = vmsd.fields.map((field, i): CompiledField => {
+    const key = field.key ?? plannedName(plan, vmsd, i, field);
+    return { field, key, load: field.kind === 'validate' ? undefined : fieldLoader(vmsd, field) };
+  });
+  const next = { fields: vmsd.fields, ops };
+  compiled.set(vmsd, next);
+  return next;
+}
+
+function loadDescription(r: WireReader, vmsd: VMStateDescription, versionId: number, local: StateObject): StateObject {
+  if (versionId > vmsd.version_id || versionId < vmsd.minimum_version_id) abandon();
+  const state: StateObject = { ...local };
+  markLoadedNone(state);
+  loadFieldsAndSubsections(r, vmsd, versionId, state);
+  return state;
+}
+
+function loadFieldsAndSubsections(r: WireReader, vmsd: VMStateDescription, versionId: number, state: StateObject): void {
+  const { ops } = compiledOf(vmsd);
+  const list = vmsd.fields;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    const field = op.field;
+    // A field replaced in place since compiling: the full walker reads the list as it is now.
+    if (list[i] !== field) abandon();
+    if (op.load === undefined) {
+      if (field.kind === 'validate' && !field.check(state)) abandon();
+      continue;
+    }
+    if (field.field_exists ? !field.field_exists(state, versionId) : (field.version_id ?? 0) > versionId) continue;
+    state[op.key] = op.load(r, state, state[op.key]);
+  }
+  loadSubsections(r, vmsd, state);
+  if (vmsd.post_load && vmsd.post_load(state, versionId)) abandon();
+}
+
+/** walker-load.ts loadSubsections, with the same silent ends; an unknown subsection abandons. */
+function loadSubsections(r: WireReader, vmsd: VMStateDescription, state: StateObject): void {
+  const buf = r.buf;
+  for (;;) {
+    const start = r.pos;
+    if (start >= buf.length || buf[start] !== QEMU_VM_SUBSECTION) return;
+    if (buf.length - start < 2) return;
+    const len = buf[start + 1]!;
+    if (len < vmsd.name.length + 1) return;
+    if (buf.length - start < 2 + len) return;
+    let name = '';
+    for (let i = 0; i < len; i++) name += String.fromCharCode(buf[start + 2 + i]!);
+    if (!name.startsWith(vmsd.name)) return;
+    const sub = vmsd.subsections?.find((s) => s.name === name);
+    if (!sub) abandon();
+    r.pos = start + 2 + len;
+    const version = r.u32() & 0xff;
+    if (version > sub.version_id || version < sub.minimum_version_id) abandon();
+    noteSubsectionLoaded(state, name);
+    loadFieldsAndSubsections(r, sub, version, state);
+  }
+}
+
+function count(state: StateObject, countKey: string, max: number): number {
+  const raw = state[countKey];
+  if (typeof raw === 'number') {
+    if (!Number.isInteger(raw) || raw < 0 || raw > max) abandon();
+    return raw;
+  }
+  if (typeof raw === 'bigint') {
+    if (raw < 0n || raw > BigInt(max)) abandon();
+    return Number(raw);
+  }
+  return abandon();
+}
+
+function fieldLoader(vmsd: VMStateDescription, field: VMStateField): FieldLoader {
+  switch (field.kind) {
+    case 'buffer':
+    case 'unused': {
+      const size = field.size;
+      return (r) => r.bytes(size);
+    }
+    case 'vbuffer': {
+      const { sizeField, max } = field;
+      return (r, state) => r.bytes(count(state, sizeField, max));
+    }
+    case 'bitmap': {
+      const words = bitmapWords(field.bits);
+      return (r) => {
+        r.need(words * 8);
+        const out: Value[] = [];
+        for (let i = 0; i < words; i++) out.push(r.u64());
+        return out;
+      };
+    }
+    case 'array': {
+      const load = elementsLoader(field.of);
+      const n = field.length;
+      return (r, _state, local) => load(r, n, local);
+    }
+    case 'varray': {
+      const load = elementsLoader(field.of);
+      const { countField, max } = field;
+      return (r, state, local) => load(r, count(state, countField, max), local);
+    }
+    case 'validate':
+      throw new Error('unreachable: validate has no loader');
+    default: {
+      const load = elementLoader(field);
+      return (r, _state, local) => load(r, local);
+    }
+  }
+}
+
+function elementsLoader(of: ElementKind): (r: WireReader, n: number, local: Value | undefined) => Value[] {
+  const min = minElementSize(of);
+  if (of.kind === 'int') {
+    if (of.type === 'uint8') {
+      return (r, n, local) => {
+        r.need(n);
+        const buf = r.buf;
+        const base = r.pos;
+        r.pos = base + n;
+        if (sameBytes(buf, base, n, local)) return local;
+        const out: Value[] = new Array<Value>(n);
+        for (let i = 0; i < n; i++) out[i] = buf[base + i]!;
+        return out;
+      };
+    }
+    const read = intReader(of.type);
+    return (r, n, local) => {
+      r.need(n * min);
+      const out: Value[] = new Array<Value>(n);
+      for (let i = 0; i < n; i++) out[i] = read(r);
+      return out;
+    };
+  }
+  const load = elementLoader(of);
+  return (r, n, local) => {
+    r.need(n * min);
+    const locals = Array.isArray(local) ? local : [];
+    const out: Value[] = [];
+    for (let i = 0; i < n; i++) out.push(load(r, locals[i]));
+    return out;
+  };
+}
+
+/**
+ * Whether the local array already holds exactly these bytes. Then the local
+ * array is the loaded value: states are never mutated in place, so sharing
+ * it is safe, and a 16 KiB byte array (ICH9LPC chip_config) is then neither
+ * allocated (128 KiB of elements) nor compared element by element later.
+ */
+function sameBytes(buf: Uint8Array, base: number, n: number, local: Value | undefined): local is Value[] {
+  if (!Array.isArray(local) || local.length !== n) return false;
+  for (let i = 0; i < n; i++) if (local[i] !== buf[base + i]) return false;
+  return true;
+}
+
+function elementLoader(kind: ElementKind): ElementLoader {
+  switch (kind.kind) {
+    case 'int':
+      return intReader(kind.type);
+    case 'bool':
+      return (r) => r.u8() !== 0;
+    case 'equal': {
+      const read = intReader(kind.type);
+      return (r, local) => {
+        const incoming = read(r);
+        if (local === undefined || local === incoming) return incoming;
+        if (typeof local === 'bigint' || typeof incoming === 'bigint') {
+          if (typeof local === 'number' || typeof local === 'bigint') {
+            if (BigInt(local) === BigInt(incoming)) return incoming;
+          }
+        }
+        return abandon();
+      };
+    }
+    case 'timer':
+      return (r) => r.i64();
+    case 'opaque': {
+      const size = kind.size;
+      if (kind.nullStruct) {
+        return (r) => {
+          const b = r.bytes(1);
+          if (b[0] !== VMS_NULLPTR_MARKER) abandon();
+          return b;
+        };
+      }
+      return (r) => r.bytes(size);
+    }
+    case 'struct': {
+      const nested = kind.vmsd;
+      const info = kind.info;
+      return (r, local) => {
+        const version = info === 'vstruct' || info === 'tmp' ? kind.version ?? nested.version_id : nested.version_id;
+        return loadDescription(r, nested, version, isStateObject(local) ? local : {});
+      };
+    }
+  }
+}
+
+const VMS_NULLPTR_MARKER = 0x30;
+
+function intReader(type: IntType): (r: WireReader) => number | bigint {
+  switch (type) {
+    case 'int8':
+      return (r) => r.i8();
+    case 'uint8':
+      return (r) => r.u8();
+    case 'int16':
+      return (r) => r.i16();
+    case 'uint16':
+      return (r) => r.u16();
+    case 'int32':
+      return (r) => r.i32();
+    case 'uint32':
+      return (r) => r.u32();
+    case 'int64':
+      return (r) => r.i64();
+    case 'uint64':
+      return (r) => r.u64();
+  }
+}
