@@ -1,15 +1,16 @@
 import { WireWriter } from '../wire/index.js';
 import { TARGET_PAGE_SIZE, isAllZero, migratableBlocks, migratableTotal, type RamList } from '../memory/index.js';
 import {
+  saveFast,
   saveVMState,
+  stringifyVmdescDevice,
   type StateObject,
   type VMStateDescription,
   type VmdescDevice,
   type VmdescWriter,
 } from '../vmstate/index.js';
 import { QEMU_VM_FILE_VERSION, RAM_SECTION_IDSTR, RAM_SECTION_VERSION, RamFlag } from './constants.js';
-import { vmdescBytes } from './vmdesc-text.js';
-import type { RamRecord, SectionItem, StreamItem, StreamModel, ZeroRecord } from './model.js';
+import type { RamRecord, SectionItem, StreamItem, StreamModel, VmdescSection, ZeroRecord } from './model.js';
 
 /**
  * Builds a StreamModel the way QEMU 7.2's savevm writes one, so the emulator
@@ -59,17 +60,33 @@ export interface DeviceSource {
 
 export function buildStream(spec: SourceSpec): StreamModel {
   const items: StreamItem[] = [];
-  const vmdescDevices: VmdescDevice[] = [];
+  const vmdescTexts: string[] = [];
   if (spec.ram) items.push(...ramSections(spec.ram, spec.footers));
-  for (const d of spec.devices) items.push(deviceSection(d, spec.footers, spec.vmdesc ? vmdescDevices : undefined));
+  for (const d of spec.devices) items.push(deviceSection(d, spec.footers, spec.vmdesc ? vmdescTexts : undefined));
   const model: StreamModel = { version: QEMU_VM_FILE_VERSION, items, eofOffset: 0 };
   if (spec.configuration !== undefined) model.configuration = { offset: 8, name: spec.configuration, subsections: [] };
-  if (spec.vmdesc) {
-    const vmdesc = { page_size: TARGET_PAGE_SIZE, devices: vmdescDevices };
-    // `json` is the object the text was written from: no need to parse it back.
-    model.vmdesc = { offset: 0, raw: vmdescBytes(TARGET_PAGE_SIZE, vmdescDevices), json: vmdesc };
-  }
+  if (spec.vmdesc) model.vmdesc = vmdescSection(`{"page_size": ${TARGET_PAGE_SIZE}, "devices": [${vmdescTexts.join(', ')}]}`);
   return model;
+}
+
+/**
+ * The vmdesc of a built stream from its text. The text is ASCII (the
+ * writer escapes everything outside 0x20-0x7e), so latin1 is its UTF-8.
+ * `json` is parsed from it only when someone asks (a save never does).
+ */
+function vmdescSection(text: string): VmdescSection {
+  const b = Buffer.from(text, 'latin1');
+  const section: VmdescSection = { offset: 0, raw: new Uint8Array(b.buffer, b.byteOffset, b.byteLength) };
+  let json: unknown;
+  Object.defineProperty(section, 'json', {
+    enumerable: true,
+    configurable: true,
+    get: () => (json ??= JSON.parse(text)),
+    set: (v: unknown) => {
+      json = v;
+    },
+  });
+  return section;
 }
 
 function section(
@@ -148,14 +165,20 @@ const isZero = isAllZero;
 /** Body size of the last save of each section (idstr#instance), to size the next one's writer. */
 const lastBodySize = new Map<string, number>();
 
-function deviceSection(d: DeviceSource, footers: boolean, vmdesc: VmdescDevice[] | undefined): SectionItem {
+function deviceSection(d: DeviceSource, footers: boolean, vmdesc: string[] | undefined): SectionItem {
   // Sized as this section's last body: a 19 KiB ICH9LPC body grew from 256 bytes by seven copies.
   const sizeKey = `${d.idstr}#${d.instanceId}`;
   const w = new WireWriter(Math.max(16, lastBodySize.get(sizeKey) ?? 256));
-  const desc: VmdescWriter | undefined = vmdesc ? { name: d.idstr, instance_id: d.instanceId } : undefined;
   const versionId = d.versionId ?? d.vmsd.version_id;
-  saveVMState(w, d.vmsd, d.state, desc, { versionId, path: d.idstr });
-  if (vmdesc && desc) vmdesc.push(desc as unknown as VmdescDevice);
+  // The compiled save writes the vmdesc entry as text; when it gives up, the
+  // full walker saves (and throws its SaveError) and its tree is stringified.
+  let text = saveFast(w, d.vmsd, d.state, versionId, vmdesc ? { name: d.idstr, instance_id: d.instanceId } : undefined);
+  if (text === undefined) {
+    const desc: VmdescWriter | undefined = vmdesc ? { name: d.idstr, instance_id: d.instanceId } : undefined;
+    saveVMState(w, d.vmsd, d.state, desc, { versionId, path: d.idstr });
+    text = desc ? stringifyVmdescDevice(desc as unknown as VmdescDevice) : '';
+  }
+  vmdesc?.push(text);
   const written = w.finish();
   if (lastBodySize.size >= 4096) lastBodySize.clear();
   lastBodySize.set(sizeKey, written.length);

@@ -4,6 +4,7 @@ export * from './description.js';
 export { loadVMState, isStateObject, subsectionsLoaded, QEMU_VM_SUBSECTION } from './walker-load.js';
 export type { LoadOptions } from './walker-load.js';
 export { saveVMState, SaveError } from './walker-save.js';
+export { saveFast } from './walker-save-fast.js';
 export type { SaveOptions } from './walker-save.js';
 export {
   parseVmdesc,

@@ -227,6 +227,11 @@ const SHORT_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\b': 
  */
 const PLAIN = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
 
+/** A JSON string exactly as the vmdesc writer quotes it (for text built without a tree). */
+export function quoteVmdescString(s: string): string {
+  return quote(s);
+}
+
 function quote(s: string): string {
   // Field and device names are printable ASCII without quote or backslash: nothing to escape.
   if (PLAIN.test(s)) return `"${s}"`;

@@ -14,7 +14,7 @@
 import type { WireReader } from '../wire/index.js';
 import type { ElementKind, IntType, StateObject, VMStateDescription, VMStateField, Value } from './description.js';
 import { bitmapWords, fieldNamePlan, minElementSize, plannedName } from './field-info.js';
-import { isStateObject, markLoadedNone, noteSubsectionLoaded, QEMU_VM_SUBSECTION } from './walker-load.js';
+import { isStateObject, loadedNoSubsection, markLoadedNone, noteSubsectionLoaded, QEMU_VM_SUBSECTION } from './walker-load.js';
 
 /** Thrown to abandon the fast path; never escapes loadFast. */
 class Abandon {}
@@ -67,29 +67,69 @@ function compiledOf(vmsd: VMStateDescription): Compiled {
   return next;
 }
 
+/**
+ * A loaded description's state. While every value read equals the local
+ * one (the same number, equal bytes, the same shared object), nothing is
+ * copied, and when that holds to the end the local object itself is the
+ * result: states are never mutated in place, so it is indistinguishable
+ * from a fresh copy, and a destination's untouched defaults stay shared
+ * (nothing allocated, and a comparison with a source that shares them is
+ * an identity check). It must then also carry the same record of loaded
+ * subsections (none) and have no post_load, which gets its own copy.
+ */
 function loadDescription(r: WireReader, vmsd: VMStateDescription, versionId: number, local: StateObject): StateObject {
   if (versionId > vmsd.version_id || versionId < vmsd.minimum_version_id) abandon();
-  const state: StateObject = { ...local };
-  markLoadedNone(state);
-  loadFieldsAndSubsections(r, vmsd, versionId, state);
+  let state: StateObject | undefined;
+  if (vmsd.post_load || !loadedNoSubsection(local)) {
+    state = { ...local };
+    markLoadedNone(state);
+  }
+  state = loadFields(r, vmsd, versionId, local, state);
+  // A subsection's record goes on a copy of our own.
+  if (state === undefined && r.pos < r.buf.length && r.buf[r.pos] === QEMU_VM_SUBSECTION) {
+    state = { ...local };
+    markLoadedNone(state);
+  }
+  if (state === undefined) return local;
+  loadSubsections(r, vmsd, state);
+  if (vmsd.post_load && vmsd.post_load(state, versionId)) abandon();
   return state;
 }
 
-function loadFieldsAndSubsections(r: WireReader, vmsd: VMStateDescription, versionId: number, state: StateObject): void {
+/**
+ * The fields of one description, into `state` when it is given; else over
+ * `local`, copying it into a fresh state at the first value that differs.
+ * Returns the state (undefined: still nothing differs).
+ */
+function loadFields(r: WireReader, vmsd: VMStateDescription, versionId: number, local: StateObject, state: StateObject | undefined): StateObject | undefined {
   const { ops } = compiledOf(vmsd);
   const list = vmsd.fields;
+  let view = state ?? local;
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
     const field = op.field;
     // A field replaced in place since compiling: the full walker reads the list as it is now.
     if (list[i] !== field) abandon();
     if (op.load === undefined) {
-      if (field.kind === 'validate' && !field.check(state)) abandon();
+      if (field.kind === 'validate' && !field.check(view)) abandon();
       continue;
     }
-    if (field.field_exists ? !field.field_exists(state, versionId) : (field.version_id ?? 0) > versionId) continue;
-    state[op.key] = op.load(r, state, state[op.key]);
+    if (field.field_exists ? !field.field_exists(view, versionId) : (field.version_id ?? 0) > versionId) continue;
+    const before = view[op.key];
+    const value = op.load(r, view, before);
+    if (value === before) continue;
+    if (state === undefined) {
+      state = { ...local };
+      markLoadedNone(state);
+      view = state;
+    }
+    state[op.key] = value;
   }
+  return state;
+}
+
+function loadFieldsAndSubsections(r: WireReader, vmsd: VMStateDescription, versionId: number, state: StateObject): void {
+  loadFields(r, vmsd, versionId, state, state);
   loadSubsections(r, vmsd, state);
   if (vmsd.post_load && vmsd.post_load(state, versionId)) abandon();
 }
@@ -135,19 +175,19 @@ function fieldLoader(vmsd: VMStateDescription, field: VMStateField): FieldLoader
     case 'buffer':
     case 'unused': {
       const size = field.size;
-      return (r) => r.bytes(size);
+      return (r, _state, local) => bytesOrLocal(r, size, local);
     }
     case 'vbuffer': {
       const { sizeField, max } = field;
-      return (r, state) => r.bytes(count(state, sizeField, max));
+      return (r, state, local) => bytesOrLocal(r, count(state, sizeField, max), local);
     }
     case 'bitmap': {
       const words = bitmapWords(field.bits);
-      return (r) => {
+      return (r, _state, local) => {
         r.need(words * 8);
         const out: Value[] = [];
         for (let i = 0; i < words; i++) out.push(r.u64());
-        return out;
+        return sameElements(out, local) ? local : out;
       };
     }
     case 'array': {
@@ -189,7 +229,7 @@ function elementsLoader(of: ElementKind): (r: WireReader, n: number, local: Valu
       r.need(n * min);
       const out: Value[] = new Array<Value>(n);
       for (let i = 0; i < n; i++) out[i] = read(r);
-      return out;
+      return sameElements(out, local) ? local : out;
     };
   }
   const load = elementLoader(of);
@@ -198,7 +238,7 @@ function elementsLoader(of: ElementKind): (r: WireReader, n: number, local: Valu
     const locals = Array.isArray(local) ? local : [];
     const out: Value[] = [];
     for (let i = 0; i < n; i++) out.push(load(r, locals[i]));
-    return out;
+    return sameElements(out, local) ? local : out;
   };
 }
 
@@ -212,6 +252,21 @@ function sameBytes(buf: Uint8Array, base: number, n: number, local: Value | unde
   if (!Array.isArray(local) || local.length !== n) return false;
   for (let i = 0; i < n; i++) if (local[i] !== buf[base + i]) return false;
   return true;
+}
+
+/** Whether a loaded array holds exactly the local array's elements (then the local array is the value). */
+function sameElements(out: Value[], local: Value | undefined): local is Value[] {
+  if (!Array.isArray(local) || local.length !== out.length) return false;
+  for (let i = 0; i < out.length; i++) if (out[i] !== local[i]) return false;
+  return true;
+}
+
+/** The next `n` bytes: the local buffer when it holds the same bytes, else a view into the stream. */
+function bytesOrLocal(r: WireReader, n: number, local: Value | undefined): Uint8Array {
+  const view = r.bytes(n);
+  if (!(local instanceof Uint8Array) || local.length !== n) return view;
+  for (let i = 0; i < n; i++) if (local[i] !== view[i]) return view;
+  return local;
 }
 
 function elementLoader(kind: ElementKind): ElementLoader {
@@ -244,7 +299,7 @@ function elementLoader(kind: ElementKind): ElementLoader {
           return b;
         };
       }
-      return (r) => r.bytes(size);
+      return (r, local) => bytesOrLocal(r, size, local);
     }
     case 'struct': {
       const nested = kind.vmsd;

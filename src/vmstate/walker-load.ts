@@ -73,6 +73,11 @@ export function markLoadedNone(state: StateObject): void {
   Object.defineProperty(state, LOADED_SUBSECTIONS, NONE_LOADED_DESCRIPTOR);
 }
 
+/** Whether `state` was loaded and read no subsection (what markLoadedNone records). */
+export function loadedNoSubsection(state: StateObject): boolean {
+  return (state as Marked)[LOADED_SUBSECTIONS] === NONE_LOADED;
+}
+
 /** Records that a subsection was read into `state` (already marked by markLoadedNone). */
 export function noteSubsectionLoaded(state: StateObject, name: string): void {
   const marked = state as Marked;

@@ -118,7 +118,7 @@ function elementsOf(vmsd: VMStateDescription, field: VMStateField, s: StateObjec
 }
 
 /** QEMU's vmsd_can_compress: may the vmdesc describe all elements with the first one? */
-function canCompress(field: VMStateField): boolean {
+export function canCompress(field: VMStateField): boolean {
   if (field.meta?.vmdescIndexed !== undefined) return !field.meta.vmdescIndexed;
   if (field.field_exists) return false;
   const of = field.kind === 'array' || field.kind === 'varray' ? field.of : field;
@@ -129,7 +129,7 @@ function canCompress(field: VMStateField): boolean {
   return true;
 }
 
-function fieldTypeName(field: VMStateField): string {
+export function fieldTypeName(field: VMStateField): string {
   switch (field.kind) {
     case 'buffer':
     case 'vbuffer':
@@ -245,7 +245,7 @@ function saveOne(
 }
 
 /** Elements [from, n) of an int array, as saveOne would write them one by one. */
-function writeIntRun(w: WireWriter, type: IntType, value: Value | undefined, from: number, n: number, path: string): void {
+export function writeIntRun(w: WireWriter, type: IntType, value: Value | undefined, from: number, n: number, path: string): void {
   if (!Array.isArray(value)) throw new SaveError('array value missing', path);
   if ((type === 'uint8' || type === 'int8') && n - from >= BYTE_RUN_MIN) {
     const bytes = byteArrayBytes(value);
@@ -333,7 +333,7 @@ function saveElement(w: WireWriter, kind: ElementKind, value: Value | undefined,
   }
 }
 
-function writeInt(w: WireWriter, type: Extract<ElementKind, { kind: 'int' }>['type'], v: number | bigint): void {
+export function writeInt(w: WireWriter, type: Extract<ElementKind, { kind: 'int' }>['type'], v: number | bigint): void {
   switch (type) {
     case 'int8':
     case 'uint8':

@@ -1,0 +1,133 @@
+/**
+ * The compiled fast paths (walker-load-fast.ts, walker-save-fast.ts) against
+ * the full walkers they shortcut, on every section of real machines: the
+ * full walker's output is the expected value (it is the one the rest of the
+ * suites check against QEMU 7.2 captures). A load with a check log always
+ * takes the full walker, so "with log" vs "without log" compares the two.
+ */
+import { describe, expect, it } from 'vitest';
+import { boot, incoming } from '../../../src/vm.js';
+import { createCheckCounter, LoadError, WireReader, WireWriter } from '../../../src/wire/index.js';
+import {
+  loadVMState,
+  saveFast,
+  saveVMState,
+  stringifyVmdescDevice,
+  subsectionsLoaded,
+  type StateObject,
+  type VMStateDescription,
+  type VmdescDevice,
+  type VmdescWriter,
+} from '../../../src/vmstate/index.js';
+import { toHex } from './helpers.js';
+
+const MACHINES: [string, string, string[]][] = [
+  ['7.2', 'pc-q35-7.2', []],
+  ['7.2', 'pc-i440fx-7.2', ['e1000', 'virtio-net-pci', 'vmgenid']],
+  ['8.0', 'pc-q35-8.0', ['virtio-rng-pci', 'pvpanic-pci']],
+  ['2.4', 'pc-i440fx-2.4', []],
+];
+
+function fullSave(vmsd: VMStateDescription, state: StateObject, versionId: number, name: string, instance: number): { bytes: string; text: string } {
+  const w = new WireWriter();
+  const desc: VmdescWriter = { name, instance_id: instance };
+  saveVMState(w, vmsd, state, desc, { versionId, path: name });
+  return { bytes: toHex(w.finish()), text: stringifyVmdescDevice(desc as unknown as VmdescDevice) };
+}
+
+function outcome(f: () => StateObject): unknown {
+  try {
+    return { state: f() };
+  } catch (e) {
+    if (!(e instanceof LoadError)) throw e;
+    return { code: e.code, offset: e.offset, path: e.path, message: e.message };
+  }
+}
+
+describe('compiled save', () => {
+  it.each(MACHINES)('%s %s %j: the bytes and vmdesc text of the full walker, section by section', (build, machine, devices) => {
+    const vm = boot(build, machine, { devices, seed: 5 });
+    vm.runWorkload(2);
+    for (const s of vm.sections) {
+      const want = fullSave(s.vmsd, s.state, s.versionId, s.idstr, s.instanceId);
+      const w = new WireWriter();
+      const text = saveFast(w, s.vmsd, s.state, s.versionId, { name: s.idstr, instance_id: s.instanceId });
+      expect(text, s.idstr).toBe(want.text);
+      expect(toHex(w.finish()), s.idstr).toBe(want.bytes);
+    }
+  });
+
+  it('gives up on a state that does not fit its description, leaving the writer where it was', () => {
+    const vmsd: VMStateDescription = {
+      name: 'dev',
+      version_id: 1,
+      minimum_version_id: 1,
+      fields: [
+        { name: 'a', kind: 'int', type: 'uint8' },
+        { name: 'b', kind: 'buffer', size: 2 },
+      ],
+    };
+    const w = new WireWriter();
+    w.u8(9);
+    expect(saveFast(w, vmsd, { a: 1, b: new Uint8Array(3) }, 1, undefined)).toBeUndefined();
+    expect(w.pos).toBe(1);
+    expect(saveFast(w, vmsd, { a: 1, b: new Uint8Array(2) }, 1, undefined)).toBe('');
+    expect(toHex(w.finish())).toBe('09010000');
+  });
+});
+
+describe('compiled load', () => {
+  it.each(MACHINES)('%s %s %j: the states of the full walker, section by section', (build, machine, devices) => {
+    const src = boot(build, machine, { devices, seed: 5 });
+    src.runWorkload(2);
+    const dst = incoming(build, machine, { devices });
+    for (const s of src.sections) {
+      const local = dst.sections.find((x) => x.idstr === s.idstr && x.instanceId === s.instanceId)!.state;
+      const w = new WireWriter();
+      saveVMState(w, s.vmsd, s.state, undefined, { versionId: s.versionId });
+      const bytes = w.finish();
+      const fast = new WireReader(bytes);
+      const full = new WireReader(bytes);
+      const a = loadVMState(fast, s.vmsd, s.versionId, local, { path: s.idstr });
+      const b = loadVMState(full, s.vmsd, s.versionId, local, { path: s.idstr, log: createCheckCounter() });
+      expect(a, s.idstr).toEqual(b);
+      expect(fast.pos).toBe(full.pos);
+      expect(subsectionsLoaded(a)).toEqual(subsectionsLoaded(b));
+    }
+  });
+
+  it('keeps the local values that did not change: a loaded default is the default itself', () => {
+    const dst = incoming('7.2', 'pc-q35-7.2', {});
+    const lpc = dst.sections.find((s) => s.vmsd.name === 'ICH9LPC')!;
+    const w = new WireWriter();
+    saveVMState(w, lpc.vmsd, lpc.state, undefined, { versionId: lpc.versionId });
+    const loaded = loadVMState(new WireReader(w.finish()), lpc.vmsd, lpc.versionId, lpc.state);
+    // chip_config: 16384 bytes, all as the local array holds them.
+    expect(loaded['chip_config']).toBe(lpc.state['chip_config']);
+    expect(loaded).toEqual(lpc.state);
+  });
+
+  it('reports every refusal exactly as the full walker does (truncations and byte flips of a q35 ahci body)', () => {
+    const src = boot('7.2', 'pc-q35-7.2', { seed: 3 });
+    const dst = incoming('7.2', 'pc-q35-7.2', {});
+    const seen = new Set<string>();
+    for (const name of ['ich9_ahci', 'ICH9LPC', 'cpu', 'fw_cfg']) {
+      const s = src.sections.find((x) => x.vmsd.name === name)!;
+      const local = dst.sections.find((x) => x.idstr === s.idstr)!.state;
+      const w = new WireWriter();
+      saveVMState(w, s.vmsd, s.state, undefined, { versionId: s.versionId });
+      const bytes = w.finish();
+      const step = Math.max(1, Math.floor(bytes.length / 97));
+      for (let at = 0; at < bytes.length; at += step) {
+        for (const mutant of [bytes.subarray(0, at), Uint8Array.from(bytes, (b, i) => (i === at ? b ^ 0x41 : b))]) {
+          const a = outcome(() => loadVMState(new WireReader(mutant), s.vmsd, s.versionId, local, { path: s.idstr }));
+          const b = outcome(() => loadVMState(new WireReader(mutant), s.vmsd, s.versionId, local, { path: s.idstr, log: createCheckCounter() }));
+          expect(a).toEqual(b);
+          if ('code' in (b as object)) seen.add((b as { code: string }).code);
+        }
+      }
+    }
+    // The mutants did reach refusals (not only accepted loads).
+    expect(seen.has('wire.truncated')).toBe(true);
+  });
+});
