@@ -107,9 +107,10 @@ export function loadVMState(
   local: StateObject,
   opts: LoadOptions = {},
 ): StateObject {
-  // Without a check log, a compiled walk first; it gives up on anything but
-  // a success, and the full walk below then finds and reports the refusal.
-  if (!opts.log) {
+  // Without a check log or a step budget (both count what the full walk
+  // does), a compiled walk first; it gives up on anything but a success,
+  // and the full walk below then finds and reports the refusal.
+  if (!opts.log && !r.budget) {
     const fast = loadFast(r, vmsd, versionId, local);
     if (fast) return fast;
   }
