@@ -153,8 +153,12 @@ function packBatches(groups: readonly number[][], size: number): number[][] {
   return batches;
 }
 
+/** Batches a worker holds at once (see feed). */
+const IN_FLIGHT = 2;
+
 function runInWorkers(cells: readonly PlannedCell[], opts: PoolOptions, spec: EngineSpec, entry: URL, count: number): Promise<{ results: CellResult[]; workerCpuMs: number[] }> {
-  const batchSize = opts.batchSize ?? Math.max(1, Math.min(64, Math.ceil(cells.length / (count * 8))));
+  // Small batches of whole guests: with two in flight per worker, the last ones decide how evenly the workers finish.
+  const batchSize = opts.batchSize ?? Math.max(1, Math.min(32, Math.ceil(cells.length / (count * 16))));
   const batches = packBatches(executionGroups(cells), batchSize);
   const results: Array<CellResult | undefined> = new Array(cells.length);
   const workerCpuMs: number[] = [];
@@ -181,25 +185,31 @@ function runInWorkers(cells: readonly PlannedCell[], opts: PoolOptions, spec: En
     };
     for (let w = 0; w < count; w++) {
       const worker = new Worker(entry, { workerData: init, execArgv });
-      let inFlight: number | undefined;
+      // Batch ids sent and not answered yet, oldest first (the worker runs them in order).
+      const inFlight: number[] = [];
       let closed = false;
       const feed = (): void => {
         if (next >= batches.length) {
-          if (!closed) worker.postMessage({ kind: 'close' } satisfies ToWorker);
-          closed = true;
+          if (!closed && inFlight.length === 0) {
+            worker.postMessage({ kind: 'close' } satisfies ToWorker);
+            closed = true;
+          }
           return;
         }
-        inFlight = next++;
-        const b = batches[inFlight]!;
-        worker.postMessage({ kind: 'batch', batchId: inFlight, cells: b.map((i) => cells[i]!) } satisfies ToWorker);
+        const id = next++;
+        inFlight.push(id);
+        worker.postMessage({ kind: 'batch', batchId: id, cells: batches[id]!.map((i) => cells[i]!) } satisfies ToWorker);
       };
       const failInFlight = (message: string): void => {
-        if (inFlight === undefined) return;
-        for (const i of batches[inFlight]!) record(lostCell(cells[i]!, message), i);
-        inFlight = undefined;
+        for (const id of inFlight.splice(0)) for (const i of batches[id]!) record(lostCell(cells[i]!, message), i);
       };
       worker.on('message', (msg: FromWorker) => {
-        if (msg.kind === 'ready') return feed();
+        if (msg.kind === 'ready') {
+          // Two batches in flight: the worker starts the second while the main thread takes the
+          // first's results in and sends a third, so it never waits on the main thread being scheduled.
+          for (let k = 0; k < IN_FLIGHT; k++) feed();
+          return;
+        }
         if (msg.kind === 'closing') {
           if (msg.cpuMs !== undefined) workerCpuMs.push(msg.cpuMs);
           return;
@@ -213,7 +223,7 @@ function runInWorkers(cells: readonly PlannedCell[], opts: PoolOptions, spec: En
         }
         const b = batches[msg.batchId]!;
         msg.results.forEach((r, k) => record(r, b[k]!));
-        inFlight = undefined;
+        inFlight.splice(inFlight.indexOf(msg.batchId), 1);
         feed();
       });
       worker.on('error', (e) => {

@@ -90,6 +90,8 @@ export function mergeResults(parts: readonly MatrixResult[], runId: string): Mat
       cellsPerSecond: wallMs > 0 ? (cells.length * 1000) / wallMs : 0,
       saveMs: parts.reduce((s, p) => s + p.timings.saveMs, 0),
       loadMs: parts.reduce((s, p) => s + p.timings.loadMs, 0),
+      // Shards ran in separate processes: only their total process CPU adds up.
+      ...(parts.every((p) => p.timings.cpu !== undefined) ? { cpu: { processMs: parts.reduce((s, p) => s + (p.timings.cpu?.processMs ?? 0), 0) } } : {}),
     },
     notes: [...new Set(parts.flatMap((p) => p.notes))],
   };

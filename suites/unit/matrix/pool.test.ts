@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { resolveWorkerEntry, runCells } from '../../../harness/matrix/pool.js';
+import { executionGroups, resolveWorkerEntry, runCells } from '../../../harness/matrix/pool.js';
 import { planMatrix } from '../../../harness/matrix/plan.js';
 import { runMatrix } from '../../../harness/matrix/run.js';
 import { createEngine } from './fixtures/fake-engine.mjs';
@@ -16,6 +16,18 @@ const rules = [
 function timeless<T extends { timings: unknown }>(rs: readonly T[]): Array<Omit<T, 'timings'>> {
   return rs.map(({ timings: _t, ...rest }) => rest);
 }
+
+describe('executionGroups', () => {
+  it('runs a source guest\'s cells together, each round trip right after the cell to its destination', () => {
+    const plan = planMatrix({ builds: THREE_BUILDS, machines: ['m1'] });
+    const ids = executionGroups(plan.cells).map((g) => g.map((i) => plan.cells[i]!.id));
+    expect(ids).toEqual([
+      ['m1:1.0>1.0', 'm1:1.0>2.0', 'm1:1.0>2.0>1.0', 'm1:1.0>3.0', 'm1:1.0>3.0>1.0'],
+      ['m1:2.0>1.0', 'm1:2.0>2.0', 'm1:2.0>3.0', 'm1:2.0>3.0>2.0'],
+      ['m1:3.0>1.0', 'm1:3.0>2.0', 'm1:3.0>3.0'],
+    ]);
+  });
+});
 
 describe('runCells in-process', () => {
   it('runs every cell in plan order and classifies it', async () => {
