@@ -111,9 +111,18 @@ function emptyVerdicts(): Record<VerdictKind, number> {
   return { accepted: 0, refused: 0, hang: 0, crash: 0, 'harness-error': 0 };
 }
 
-function sameVerdict(a: Verdict, b: Verdict): boolean {
+/**
+ * Verdict agreement. Two refusals agree on the same code, when QEMU's text
+ * was not classified (qemu.load-failed), or when one side ran out of input
+ * (wire.truncated): QEMU's reads past the end return zeros and set a sticky
+ * -EIO, so a truncated stream fails either with "Input/output error" or with
+ * whatever check the zeros trip ("Unknown combination of migration flags: 0x0").
+ */
+export function sameVerdict(a: Verdict, b: Verdict): boolean {
   if (a.kind !== b.kind) return false;
-  return a.kind !== 'refused' || b.kind !== 'refused' || a.code === b.code || b.code === 'qemu.load-failed' || a.code === 'qemu.load-failed';
+  if (a.kind !== 'refused' || b.kind !== 'refused') return true;
+  const loose = (c: string) => c === 'qemu.load-failed' || c === 'wire.truncated';
+  return a.code === b.code || loose(a.code) || loose(b.code);
 }
 
 class Stats {

@@ -52,28 +52,32 @@ export function streamPlanArb(seed: FuzzSeed, o: { maxSections?: number; maxPage
   });
 }
 
-const pageCache = new Map<number, Uint8Array>();
+/** 31 * 223 = 6913 = 27 * 256 + 1: the inverse of 31 modulo 256. */
+const INV31 = 223;
+/** Per content byte c: (31j) & 0xff for j < 4096 + 256, with c for its zeros (one in 256). Built on first use. */
+const periods: (Uint8Array | undefined)[] = [];
+
+function periodOf(c: number): Uint8Array {
+  let buf = periods[c];
+  if (!buf) {
+    buf = new Uint8Array(TARGET_PAGE_SIZE + 256);
+    for (let j = 0; j < buf.length; j++) buf[j] = (31 * j) & 0xff || c;
+    periods[c] = buf;
+  }
+  return buf;
+}
 
 /**
- * The bytes of a non-zero page: a pattern of (content, page index), never
- * all zero. Cached (pages are never mutated in place, see
- * src/memory/pages.ts) by what the bytes depend on; the cache is dropped
- * when it reaches 4096 pages.
+ * The bytes of a non-zero page: byte i is (c + page + 31i) & 0xff, or c
+ * where that is 0 (never all zero). Since 31 is invertible modulo 256 this
+ * is the sequence (31j) & 0xff from j0 = (c + page) * 223 mod 256 on, so a
+ * page is a view into one buffer per content byte: no allocation per page
+ * (pages are never mutated in place, see src/memory/pages.ts).
  */
 export function pageBytes(content: number, page: number): Uint8Array {
   const c = content & 0xff || 1;
-  // (c + ((31i + page) & 0xff)) & 0xff is (c + page + 31i) & 0xff: the bytes depend on c and (c + page) & 0xff only.
-  const key = ((c + page) & 0xff) * 256 + c;
-  let out = pageCache.get(key);
-  if (!out) {
-    if (pageCache.size >= 4096) pageCache.clear();
-    out = new Uint8Array(TARGET_PAGE_SIZE);
-    // 31 is odd, so byte i repeats with period 256: fill one period, then double it.
-    for (let i = 0; i < 256; i++) out[i] = (c + ((i * 31 + page) & 0xff)) & 0xff || c;
-    for (let n = 256; n < out.length; n *= 2) out.copyWithin(n, 0, n);
-    pageCache.set(key, out);
-  }
-  return out;
+  const j0 = (((c + page) & 0xff) * INV31) & 0xff;
+  return periodOf(c).subarray(j0, j0 + TARGET_PAGE_SIZE);
 }
 
 /** The stream a source of the seed's machine would write for this plan (QEMU 7.2's order and encodings). */

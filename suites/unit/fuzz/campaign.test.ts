@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckCode } from '../../../src/wire/index.js';
-import { runCampaign } from '../../../harness/fuzz/campaign.js';
+import { runCampaign, sameVerdict } from '../../../harness/fuzz/campaign.js';
 import { mutationScore, WEAKENED_CHECKS } from '../../../harness/fuzz/mutation-score.js';
 import { ProfileTarget } from '../../../harness/fuzz/profile-target.js';
 import { formatCampaign, formatMutationScore } from '../../../harness/fuzz/report.js';
@@ -70,5 +70,17 @@ describe('campaign', () => {
       expect(s.detected).toBe(0);
       expect(formatMutationScore(s).join('\n')).toContain('ignores `disabledChecks`');
     } else expect(s.detected).toBe(1);
+  });
+});
+
+describe('differential agreement', () => {
+  const refused = (code: string) => ({ kind: 'refused' as const, code, message: '' });
+  it('a truncation agrees with whatever QEMU refused after reading zeros past the end; other codes must match', () => {
+    // Real 7.2 on a stream cut inside a RAM record header: "Unknown combination of migration flags: 0x0".
+    expect(sameVerdict(refused('wire.truncated'), refused('ram.unknown-flags'))).toBe(true);
+    expect(sameVerdict(refused('ram.unknown-block'), refused('qemu.load-failed'))).toBe(true);
+    expect(sameVerdict(refused('ram.unknown-block'), refused('ram.unknown-flags'))).toBe(false);
+    expect(sameVerdict(refused('wire.truncated'), { kind: 'accepted' })).toBe(false);
+    expect(sameVerdict({ kind: 'accepted' }, { kind: 'accepted' })).toBe(true);
   });
 });
