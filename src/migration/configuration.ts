@@ -17,11 +17,26 @@ export function readConfiguration(r: WireReader, offset: number): ConfigurationS
   const len = r.u32();
   const name = latin1(r.bytes(len, 'configuration name'));
   const subsections: ConfigSubsection[] = [];
-  while (r.peekU8() === SectionType.SUBSECTION) {
-    subsections.push(readConfigSubsection(r, path));
-  }
+  while (isConfigSubsection(r)) subsections.push(readConfigSubsection(r, path));
   return { offset, name, subsections };
 }
+
+/**
+ * vmstate_subsection_load's peek: a subsection follows only if the marker,
+ * its length byte and a name of at least "configuration" plus one byte that
+ * starts with "configuration" are all there; otherwise nothing is consumed
+ * and the byte is left to the section loop (which calls a 0x05 there an
+ * unknown section type).
+ */
+function isConfigSubsection(r: WireReader): boolean {
+  if (r.remaining < 2 || r.buf[r.pos] !== SectionType.SUBSECTION) return false;
+  const len = r.buf[r.pos + 1]!;
+  if (len < CONFIGURATION.length + 1 || r.remaining < 2 + len) return false;
+  for (let i = 0; i < CONFIGURATION.length; i++) if (r.buf[r.pos + 2 + i] !== CONFIGURATION.charCodeAt(i)) return false;
+  return true;
+}
+
+const CONFIGURATION = 'configuration';
 
 function readConfigSubsection(r: WireReader, path: string): ConfigSubsection {
   const offset = r.pos;

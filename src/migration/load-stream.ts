@@ -223,6 +223,9 @@ function commandCtx(ctx: LoadCtx): CommandCtx {
 /** qemu_loadvm_section_start_full. */
 function loadStartFull(ctx: LoadCtx, offset: number): void {
   const h = readStartHeader(ctx.r);
+  // qemu_get_counted_string fills a C string: find_se and the messages see the idstr up to a NUL.
+  const nul = h.idstr.indexOf('\0');
+  if (nul >= 0) h.idstr = h.idstr.slice(0, nul);
   const se = findSection(ctx.dest, h.idstr, h.instanceId);
   ctx.opts.log?.reached('stream.unknown-section');
   if (!se) {

@@ -179,7 +179,7 @@ const footerMissing: Mutator = {
 const idstrLength: Mutator = {
   name: 'section.idstr-length',
   hazard: 'idstr length bytes that disagree with the idstr',
-  aims: ['stream.unknown-section', 'wire.truncated'],
+  aims: ['stream.unknown-section', 'section.version-too-new', 'wire.truncated'],
   apply({ model }, a, b) {
     const r = patchChunk(model, a, isStartFull, (bytes, c, it) => {
       const outb = bytes.slice();

@@ -131,6 +131,20 @@ describe('sections (qemu_loadvm_state_main)', () => {
     const dest = smallDest();
     expectRefused(b, dest, 'section.footer-missing', 'Missing section footer for ram', 65);
   });
+  it('an idstr length byte one too long: the idstr is a C string, so the NUL after it still names the section (as real 7.2 does)', () => {
+    // Real 7.2 on the same mutation of its own stream (differential fuzzing): "savevm: unsupported
+    // version 1024 for 'ram' v4". Here FULL "dev": the length 4 takes "dev" and the first instance byte
+    // (0); the instance is then 00 00 00 | 00 = 0 and the version 00 00 02 | de = 0x2de = 734.
+    const b = smallStream();
+    b[AT.devSection + 5] = 4;
+    expectRefused(b, smallDest(), 'section.version-too-new', "savevm: unsupported version 734 for 'dev' v2", AT.devSection);
+  });
+  it('a 0x05 after the configuration that is no configuration subsection is left to the section loop (vmstate_subsection_load only peeks)', () => {
+    // Real 7.2, RAM START type byte changed to 5: "Unknown savevm section type 5".
+    const b = smallStream();
+    b[AT.ramStart] = 0x05;
+    expectRefused(b, smallDest(), 'stream.unknown-section-type', 'Unknown savevm section type 5', AT.ramStart);
+  });
   it('QEMU_VM_COMMAND: OPEN_RETURN_PATH is accepted, ENABLE_COLO refused as not modelled (suites/qemu/commands.test.ts has 7.2\'s verdicts)', () => {
     const full = smallStream();
     // 17 = header + configuration: commands go before the first section.
