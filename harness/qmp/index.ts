@@ -1,2 +1,3 @@
 export { QmpClient, QmpError } from './qmp-client.js';
+export type { QmpCommand } from './qmp-client.js';
 export type { QmpEvent, QmpGreeting, QmpOptions } from './qmp-client.js';

@@ -8,6 +8,11 @@ import { createConnection, type Socket } from 'node:net';
  * can never be mistaken for another's) interleaved with asynchronous events.
  * Every wait has a timeout so a wedged QEMU shows up as an error, never as a
  * stuck test.
+ *
+ * Commands may be written before the greeting has arrived: QEMU's monitor
+ * greets when its chardev opens and only then reads what is queued on the
+ * socket, one command at a time in order, so `qmp_capabilities` and the
+ * commands after it can go out in one write with no round trip between them.
  */
 
 export interface QmpGreeting {
@@ -21,10 +26,16 @@ export interface QmpEvent {
   timestamp?: { seconds: number; microseconds: number };
 }
 
+/** One command for `negotiate`'s pipeline. */
+export interface QmpCommand {
+  execute: string;
+  arguments?: Record<string, unknown>;
+}
+
 /** A QMP `error` reply, or a transport failure (closed, timed out). */
 export class QmpError extends Error {
   override readonly name = 'QmpError';
-  /** QMP's error class (`GenericError`, ...) or `closed` / `timeout` for transport failures. */
+  /** QMP's error class (`GenericError`, ...) or `closed` / `timeout` / `protocol` for transport failures. */
   readonly errorClass: string;
   constructor(errorClass: string, message: string) {
     super(message);
@@ -46,12 +57,11 @@ interface EventWaiter {
 }
 
 export interface QmpOptions {
-  /** Per-command timeout in ms (default 10 s). */
+  /** Per-command timeout in ms, also the limit for the greeting (default 10 s). */
   timeoutMs?: number;
 }
 
 export class QmpClient {
-  readonly greeting: QmpGreeting;
   /** Every event received so far, in order; waits look here first so no event is lost to a race. */
   readonly events: QmpEvent[] = [];
   private readonly socket: Socket;
@@ -60,24 +70,50 @@ export class QmpClient {
   private nextId = 1;
   private closedError: QmpError | undefined;
   private readonly timeoutMs: number;
+  private greetingValue: QmpGreeting | undefined;
+  /** Settles with the greeting (the first line), or rejects: not QMP, closed first, or too late. */
+  private readonly greeted: Promise<QmpGreeting>;
+  private failGreeting: (err: QmpError) => void = () => undefined;
 
-  private constructor(socket: Socket, greeting: QmpGreeting, rest: string, timeoutMs: number) {
+  private constructor(socket: Socket, timeoutMs: number) {
     this.socket = socket;
-    this.greeting = greeting;
     this.timeoutMs = timeoutMs;
-    let buffered = rest;
+    let onGreeting!: (line: string) => void;
+    this.greeted = new Promise<QmpGreeting>((resolve, reject) => {
+      const timer = setTimeout(() => this.fail(new QmpError('timeout', `no QMP greeting within ${timeoutMs} ms`)), timeoutMs);
+      onGreeting = (line) => {
+        clearTimeout(timer);
+        const greeting = parseGreeting(line);
+        if (!greeting) return this.fail(new QmpError('protocol', `not a QMP greeting: ${line.slice(0, 80)}`));
+        this.greetingValue = greeting;
+        resolve(greeting);
+      };
+      this.failGreeting = (err) => {
+        clearTimeout(timer);
+        reject(err);
+      };
+    });
+    this.greeted.catch(() => undefined); // observed by negotiate(); a later failure must not be unhandled
+    let buffered = '';
     socket.on('data', (chunk: Buffer) => {
       buffered += chunk.toString('utf8');
       let nl: number;
       while ((nl = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, nl).trim();
         buffered = buffered.slice(nl + 1);
-        if (line) this.dispatch(line);
+        if (!line) continue;
+        if (this.greetingValue) this.dispatch(line);
+        else if (!this.closedError) onGreeting(line);
       }
     });
-    socket.on('close', () => this.failAll(new QmpError('closed', 'QMP connection closed')));
+    socket.on('close', () => this.failAll(new QmpError('closed', this.greetingValue ? 'QMP connection closed' : 'QMP closed before the greeting')));
     socket.on('error', (err) => this.failAll(new QmpError('closed', `QMP socket error: ${err.message}`)));
-    socket.resume();
+  }
+
+  /** The server's greeting; set once `connect` / `handshake` / `negotiate` resolved. */
+  get greeting(): QmpGreeting {
+    if (!this.greetingValue) throw new QmpError('protocol', 'QMP greeting not received yet');
+    return this.greetingValue;
   }
 
   /** Connects to a QMP server socket, reads the greeting and negotiates capabilities. */
@@ -91,11 +127,28 @@ export class QmpClient {
    * without server=on), reads the greeting and negotiates capabilities.
    */
   static async handshake(socket: Socket, opts: QmpOptions = {}): Promise<QmpClient> {
-    const timeoutMs = opts.timeoutMs ?? 10_000;
-    const { greeting, rest } = await readGreeting(socket, timeoutMs);
-    const client = new QmpClient(socket, greeting, rest, timeoutMs);
-    await client.execute('qmp_capabilities');
-    return client;
+    return (await QmpClient.negotiate(socket, [], opts)).client;
+  }
+
+  /**
+   * `handshake`, with `pipeline` written right behind `qmp_capabilities` in
+   * the same burst. Resolves once the greeting and the capabilities reply are
+   * in (QEMU's start-up is over then); `replies` settle later, in order, each
+   * with its command's return value or QmpError, and are never unhandled.
+   */
+  static async negotiate(socket: Socket, pipeline: readonly QmpCommand[], opts: QmpOptions = {}): Promise<{ client: QmpClient; replies: Promise<unknown>[] }> {
+    const client = new QmpClient(socket, opts.timeoutMs ?? 10_000);
+    const caps = client.execute('qmp_capabilities');
+    const replies = pipeline.map((c) => client.execute(c.execute, c.arguments));
+    for (const p of [caps, ...replies]) p.catch(() => undefined);
+    try {
+      await client.greeted;
+      await caps;
+    } catch (e) {
+      client.close();
+      throw e;
+    }
+    return { client, replies };
   }
 
   /** Runs a command; resolves with its `return` value, rejects with QmpError on `error`. */
@@ -177,9 +230,16 @@ export class QmpClient {
     }
   }
 
+  /** A protocol failure: everything pending fails and the connection is dropped. */
+  private fail(err: QmpError): void {
+    this.failAll(err);
+    this.socket.destroy();
+  }
+
   private failAll(err: QmpError): void {
     if (this.closedError) return;
     this.closedError = err;
+    if (!this.greetingValue) this.failGreeting(err);
     for (const p of this.pending.values()) {
       clearTimeout(p.timer);
       p.reject(err);
@@ -193,38 +253,12 @@ export class QmpClient {
   }
 }
 
-/** Reads the first line (the greeting); returns whatever followed it for the line splitter. */
-function readGreeting(socket: Socket, timeoutMs: number): Promise<{ greeting: QmpGreeting; rest: string }> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const done = (err?: Error, value?: { greeting: QmpGreeting; rest: string }): void => {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('error', onError);
-      socket.off('close', onClose);
-      socket.pause(); // hold further data until the client attaches its line splitter
-      if (err) {
-        socket.destroy();
-        reject(err);
-      } else resolve(value!);
-    };
-    const onData = (chunk: Buffer): void => {
-      buf += chunk.toString('utf8');
-      const nl = buf.indexOf('\n');
-      if (nl < 0) return;
-      try {
-        const msg = JSON.parse(buf.slice(0, nl)) as { QMP?: QmpGreeting };
-        if (!msg.QMP) return done(new QmpError('protocol', `not a QMP greeting: ${buf.slice(0, 80)}`));
-        done(undefined, { greeting: msg.QMP, rest: buf.slice(nl + 1) });
-      } catch {
-        done(new QmpError('protocol', `not a QMP greeting: ${buf.slice(0, 80)}`));
-      }
-    };
-    const onError = (e: Error): void => done(new QmpError('closed', `QMP socket error: ${e.message}`));
-    const onClose = (): void => done(new QmpError('closed', 'QMP closed before the greeting'));
-    const timer = setTimeout(() => done(new QmpError('timeout', `no QMP greeting within ${timeoutMs} ms`)), timeoutMs);
-    socket.on('data', onData);
-    socket.on('error', onError);
-    socket.on('close', onClose);
-  });
+/** The greeting object of QMP's first line, or undefined when the line is not one. */
+function parseGreeting(line: string): QmpGreeting | undefined {
+  try {
+    const msg = JSON.parse(line) as { QMP?: QmpGreeting };
+    return msg.QMP && typeof msg.QMP === 'object' ? msg.QMP : undefined;
+  } catch {
+    return undefined;
+  }
 }

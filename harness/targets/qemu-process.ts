@@ -1,10 +1,10 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
-import { QmpClient } from '../qmp/index.js';
+import { QmpClient, type QmpCommand } from '../qmp/index.js';
 import type { MachineSpec } from './target.js';
 import { TEMP_PREFIX, sweepStaleTempDirs, trackQemu, untrackQemu } from './qemu-registry.js';
 
@@ -30,6 +30,12 @@ export interface StartOptions {
   startTimeoutMs?: number;
   /** Where the private temp dir is made (default os.tmpdir()); keep it short, unix socket paths are limited to 107 bytes. */
   tmpRoot?: string;
+  /**
+   * QMP commands written in the same burst as `qmp_capabilities` (given the
+   * private dir, for socket paths); their replies are `QemuProcess.replies`.
+   * They run after start-up is over, so their failures are the caller's to classify.
+   */
+  pipeline?: (dir: string) => readonly QmpCommand[];
 }
 
 /** QEMU could not be started (bad binary, unknown machine, bad -device...). */
@@ -61,17 +67,22 @@ export class QemuProcess {
   /** Resolves when the process is gone (never rejects). */
   readonly exited: Promise<QemuExit>;
   readonly pid: number;
-  private readonly child: ResultPromise;
+  /** Replies to `StartOptions.pipeline`, in its order (never unhandled). */
+  readonly replies: Promise<unknown>[];
+  private readonly child: ChildProcess;
   private exitInfo: QemuExit | undefined;
   private readonly programName: string;
+  private readonly logEnded: Promise<void>;
 
-  private constructor(dir: string, child: ResultPromise, qmp: QmpClient, log: string[], exited: Promise<QemuExit>, programName: string) {
+  private constructor(dir: string, spawned: Spawned, qmp: QmpClient, replies: Promise<unknown>[], programName: string) {
     this.dir = dir;
-    this.child = child;
+    this.child = spawned.child;
     this.qmp = qmp;
-    this.log = log;
-    this.exited = exited.then((e) => (this.exitInfo = e));
-    this.pid = child.pid ?? -1;
+    this.replies = replies;
+    this.log = spawned.log;
+    this.logEnded = spawned.logEnded;
+    this.exited = spawned.exited.then((e) => (this.exitInfo = e));
+    this.pid = spawned.child.pid ?? -1;
     this.programName = programName;
   }
 
@@ -80,22 +91,21 @@ export class QemuProcess {
     sweepStaleTempDirs(root);
     const dir = await mkdtemp(join(root, `${TEMP_PREFIX}${process.pid}-`));
     const qmpPath = join(dir, 'qmp.sock');
+    const program = basename(opts.qemuPath);
     let server: Server | undefined;
-    let child: ResultPromise | undefined;
-    const log: string[] = [];
+    let spawned: Spawned | undefined;
     try {
       server = await listenUnix(qmpPath);
       const accepted = acceptOne(server);
       const args = [
+        '-no-user-config',
         ...machineArgs(opts.spec),
         ...(opts.extraArgs ?? []),
         '-chardev', `socket,id=mcqmp,path=${qmpPath}`,
         '-mon', 'chardev=mcqmp,mode=control',
       ];
-      child = spawnQemu(opts.qemuPath, args);
-      if (child.pid !== undefined) trackQemu(child.pid, dir);
-      collectLines(child, log);
-      const exited = waitExit(child);
+      spawned = spawnQemu(opts.qemuPath, args, dir);
+      const { exited, log } = spawned;
       const timeoutMs = opts.startTimeoutMs ?? 15_000;
       const first = await Promise.race([
         accepted.then((s) => ({ socket: s })),
@@ -104,28 +114,27 @@ export class QemuProcess {
       ]);
       if (!('socket' in first)) {
         const why = 'exit' in first ? `exited (${describeExit(first.exit)})` : `did not connect to QMP within ${timeoutMs} ms`;
-        child.kill('SIGKILL');
+        spawned.child.kill('SIGKILL');
         await exited;
-        await settleLog();
-        throw new QemuStartError(`QEMU ${why}: ${errorLines(log, basename(opts.qemuPath)).join(' / ') || 'no output'}`, log);
+        await settle(spawned.logEnded);
+        throw new QemuStartError(`QEMU ${why}: ${errorLines(log, program).join(' / ') || 'no output'}`, log);
       }
-      let qmp: QmpClient;
       try {
-        qmp = await QmpClient.handshake(first.socket, { timeoutMs });
+        const { client, replies } = await QmpClient.negotiate(first.socket, opts.pipeline?.(dir) ?? [], { timeoutMs });
+        return new QemuProcess(dir, spawned, client, replies, program);
       } catch (e) {
         // QEMU connects to QMP early in its start-up and may still fail afterwards (a bad
         // -device or -object): its own words are on stderr once it has exited.
         const exit = await Promise.race([exited, deadline(2_000).then(() => undefined)]);
-        await settleLog();
-        const lines = errorLines(log, basename(opts.qemuPath));
+        if (exit) await settle(spawned.logEnded);
+        const lines = errorLines(log, program);
         const why = exit ? `exited (${describeExit(exit)})` : `failed on QMP (${(e as Error).message})`;
         throw new QemuStartError(`QEMU ${why}: ${lines.join(' / ') || (e as Error).message}`, log);
       }
-      return new QemuProcess(dir, child, qmp, log, exited, basename(opts.qemuPath));
     } catch (e) {
-      if (child) {
-        child.kill('SIGKILL');
-        await waitExit(child);
+      if (spawned) {
+        spawned.child.kill('SIGKILL');
+        await spawned.exited;
       }
       await rm(dir, { recursive: true, force: true });
       throw e;
@@ -141,6 +150,23 @@ export class QemuProcess {
   /** QEMU's error lines (its program-name prefix removed, warnings dropped). */
   errorLines(): string[] {
     return errorLines(this.log, this.programName);
+  }
+
+  /** Resolves once QEMU's stderr has closed (it has exited and every line is in `log`), or after a short grace. */
+  settled(): Promise<void> {
+    return settle(this.logEnded);
+  }
+
+  /**
+   * SIGKILL at once, for a destination whose verdict is already decided:
+   * nothing it would do on a clean `quit` matters any more. Removes the temp dir.
+   */
+  async kill(): Promise<QemuExit> {
+    if (!this.exitInfo) this.child.kill('SIGKILL');
+    const exit = await this.exited;
+    this.qmp.close();
+    await rm(this.dir, { recursive: true, force: true });
+    return exit;
   }
 
   /** Asks QEMU to quit, then makes sure it is gone and the temp dir removed. */
@@ -174,51 +200,66 @@ export class QemuProcess {
   }
 }
 
-function spawnQemu(qemuPath: string, args: string[]): ResultPromise {
+interface Spawned {
+  child: ChildProcess;
+  /** Resolves when the process is gone (never rejects); untracks it. */
+  exited: Promise<QemuExit>;
+  log: string[];
+  /** Resolves when stderr has closed. */
+  logEnded: Promise<void>;
+}
+
+function spawnQemu(qemuPath: string, args: string[], dir: string): Spawned {
   // With setpriv the kernel SIGKILLs QEMU when our process dies, whatever killed us.
   const [file, argv] = existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', qemuPath, ...args]] : [qemuPath, args];
-  return execa(file, argv, {
-    stdin: 'ignore',
-    stdout: 'ignore',
-    stderr: 'pipe',
-    buffer: false,
-    reject: false,
-    forceKillAfterDelay: 2_000,
-    env: { LC_ALL: 'C' },
+  const child = spawn(file, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+  if (child.pid !== undefined) trackQemu(child.pid, dir);
+  const log: string[] = [];
+  const exited = new Promise<QemuExit>((resolve) => {
+    const done = (e: QemuExit): void => {
+      if (child.pid !== undefined) untrackQemu(child.pid);
+      resolve(e);
+    };
+    child.once('exit', (code, signal) => done({ ...(code !== null ? { exitCode: code } : {}), ...(signal !== null ? { signal } : {}) }));
+    // Spawning itself failed (no such file without setpriv): there is no process and no 'exit'.
+    child.on('error', (err) => {
+      if (child.pid === undefined) {
+        log.push(`${basename(qemuPath)}: ${err.message}`);
+        done({});
+      }
+    });
   });
+  const logEnded = collectLines(child, log);
+  return { child, exited, log, logEnded };
 }
 
-function waitExit(child: ResultPromise): Promise<QemuExit> {
-  return child.then(
-    (r) => {
-      if (child.pid !== undefined) untrackQemu(child.pid);
-      return { exitCode: r.exitCode, signal: r.signal };
-    },
-    (e: { exitCode?: number; signal?: string }) => {
-      if (child.pid !== undefined) untrackQemu(child.pid);
-      return { exitCode: e.exitCode, signal: e.signal };
-    },
-  );
-}
-
-function collectLines(child: ResultPromise, log: string[]): void {
+function collectLines(child: ChildProcess, log: string[]): Promise<void> {
+  const stderr = child.stderr;
+  if (!stderr) return Promise.resolve();
   let partial = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => {
+  stderr.setEncoding('utf8');
+  stderr.on('data', (chunk: string) => {
     partial += chunk;
     const lines = partial.split('\n');
     partial = lines.pop() ?? '';
     for (const l of lines) log.push(l.replace(/\r$/, ''));
   });
-  child.stderr?.on('end', () => {
-    if (partial) log.push(partial);
-    partial = '';
+  return new Promise((resolve) => {
+    stderr.once('close', () => {
+      if (partial) log.push(partial);
+      partial = '';
+      resolve();
+    });
   });
 }
 
-/** Lets the stderr pipe drain after exit; 'end' may fire just after the exit promise. */
-export function settleLog(): Promise<void> {
-  return sleep(20);
+/**
+ * Waits for stderr to close after an exit ('close' may come just after the
+ * exit event). The limit only matters if something else still holds the
+ * pipe; QEMU's own lines are in by then either way.
+ */
+function settle(logEnded: Promise<void>): Promise<void> {
+  return Promise.race([logEnded, deadline(500)]);
 }
 
 /** Lines QEMU printed as errors: `prog: message`, with the prefix removed and warnings dropped. */
@@ -247,11 +288,6 @@ export function listenUnix(path: string): Promise<Server> {
 
 export function acceptOne(server: Server): Promise<Socket> {
   return new Promise((resolve) => server.once('connection', (s: Socket) => resolve(s)));
-}
-
-/** A plain wait; keeps the process alive like any timer. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { QmpError, type QmpEvent } from '../qmp/index.js';
+import { QmpError, type QmpCommand, type QmpEvent } from '../qmp/index.js';
 import { classifyQemuRefusal } from './qemu-classify.js';
 import { ramBlocks, type RamBlockInfo } from './qemu-info.js';
 import {
@@ -9,7 +9,6 @@ import {
   acceptOne,
   describeExit,
   listenUnix,
-  settleLog,
   deadline,
   type QemuExit,
 } from './qemu-process.js';
@@ -122,50 +121,79 @@ export async function captureStream(qemuPath: string, spec: MachineSpec, opts: Q
   });
 }
 
+/** The QMP commands that arm a destination started with `-incoming defer`: events on, then listen on `in.sock` in its dir. */
+export function incomingPipeline(dir: string): QmpCommand[] {
+  return [
+    { execute: 'migrate-set-capabilities', arguments: { capabilities: [{ capability: 'events', state: true }] } },
+    { execute: 'migrate-incoming', arguments: { uri: `unix:${incomingSocket(dir)}` } },
+  ];
+}
+
+export function incomingSocket(dir: string): string {
+  return join(dir, 'in.sock');
+}
+
 /** Starts a destination with `-incoming defer`, feeds it `stream` and classifies what happened. */
 export async function loadIntoQemu(qemuPath: string, spec: MachineSpec, stream: Uint8Array, opts: QemuLoadOptions = {}): Promise<QemuLoadOutcome> {
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
   return withQemuSlot(async () => {
     const started = Date.now();
     let qemu: QemuProcess;
     try {
-      // -S keeps the destination paused after a completed load: nothing runs the guest.
-      qemu = await QemuProcess.start({
-        qemuPath,
-        spec,
-        extraArgs: ['-S', '-incoming', 'defer'],
-        ...(opts.tmpRoot ? { tmpRoot: opts.tmpRoot } : {}),
-      });
+      qemu = await startDestination(qemuPath, spec, opts.tmpRoot);
     } catch (e) {
       return startFailure(e, started);
     }
-    try {
-      await enableMigrationEvents(qemu);
-      const path = join(qemu.dir, 'in.sock');
-      await qemu.qmp.execute('migrate-incoming', { uri: `unix:${path}` });
-      const socket = await connectUnix(path);
-      if (opts.keepOpen) {
-        socket.on('error', () => undefined);
-        socket.write(stream);
-      } else sendAndHalfClose(socket, stream);
-      const verdict = await awaitLoadVerdict(qemu, timeoutMs);
-      socket.destroy();
-      const durationMs = Date.now() - started;
-      if (verdict.kind === 'accepted' && opts.withRamBlocks) {
-        return { verdict, durationMs, log: qemu.log, ramBlocks: await ramBlocks(qemu.qmp) };
-      }
-      return { verdict, durationMs, log: qemu.log };
-    } catch (e) {
-      // A setup step (QMP, the stream socket) failing because QEMU died under
-      // us is QEMU's verdict, not ours: a signal is a crash whatever the phase.
-      const exit = await Promise.race([qemu.exited, deadline(1_000).then(() => undefined)]);
-      if (exit) await settleLog();
-      const verdict: Verdict = exit ? refusalFromExit(qemu, exit) : { kind: 'harness-error', message: (e as Error).message };
-      return { verdict, durationMs: Date.now() - started, log: qemu.log };
-    } finally {
-      await qemu.quit();
-    }
+    return loadInto(qemu, stream, opts, started);
   });
+}
+
+/**
+ * A destination waiting for its stream: `-S -incoming defer` (-S keeps it
+ * paused after a completed load: nothing runs the guest), QMP negotiated, the
+ * events capability on and `migrate-incoming` sent in the same burst. Their
+ * replies are awaited by the load, whose verdict a failure there belongs to.
+ */
+export function startDestination(qemuPath: string, spec: MachineSpec, tmpRoot?: string): Promise<QemuProcess> {
+  return QemuProcess.start({
+    qemuPath,
+    spec,
+    extraArgs: ['-S', '-incoming', 'defer'],
+    pipeline: incomingPipeline,
+    ...(tmpRoot ? { tmpRoot } : {}),
+  });
+}
+
+/**
+ * Feeds `stream` to a destination from `startDestination` and classifies what
+ * happened; the destination is gone (killed if still alive) when this resolves.
+ */
+export async function loadInto(qemu: QemuProcess, stream: Uint8Array, opts: QemuLoadOptions = {}, started = Date.now()): Promise<QemuLoadOutcome> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
+  try {
+    for (const reply of qemu.replies) await reply;
+    const socket = await connectUnix(incomingSocket(qemu.dir));
+    if (opts.keepOpen) {
+      socket.on('error', () => undefined);
+      socket.write(stream);
+    } else sendAndHalfClose(socket, stream);
+    const verdict = await awaitLoadVerdict(qemu, timeoutMs);
+    socket.destroy();
+    const durationMs = Date.now() - started;
+    if (verdict.kind === 'accepted' && opts.withRamBlocks) {
+      return { verdict, durationMs, log: qemu.log, ramBlocks: await ramBlocks(qemu.qmp) };
+    }
+    return { verdict, durationMs, log: qemu.log };
+  } catch (e) {
+    // A setup step (QMP, the stream socket) failing because QEMU died under
+    // us is QEMU's verdict, not ours: a signal is a crash whatever the phase.
+    const exit = await Promise.race([qemu.exited, deadline(1_000).then(() => undefined)]);
+    if (exit) await qemu.settled();
+    const verdict: Verdict = exit ? refusalFromExit(qemu, exit) : { kind: 'harness-error', message: (e as Error).message };
+    return { verdict, durationMs: Date.now() - started, log: qemu.log };
+  } finally {
+    // The verdict is decided: a clean `quit` would only cost QEMU's teardown.
+    await qemu.kill();
+  }
 }
 
 /** Completed event means accepted; process exit or a failed event means refused/crash; neither in time is a hang. */
@@ -180,11 +208,11 @@ async function awaitLoadVerdict(qemu: QemuProcess, timeoutMs: number): Promise<V
   if ('failed' in outcome) {
     // 7.2 exits right after reporting the failure; wait briefly for the exit and its last lines.
     const exit = await Promise.race([qemu.exited, deadline(5_000).then(() => undefined)]);
-    await settleLog();
+    await qemu.settled();
     return refusalFromExit(qemu, exit ?? { exitCode: 1 });
   }
   if ('exit' in outcome) {
-    await settleLog();
+    await qemu.settled();
     return refusalFromExit(qemu, outcome.exit);
   }
   return { kind: 'hang', message: `no migration verdict within ${timeoutMs} ms` };

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -23,10 +23,12 @@ function send(sock: Socket, msg: unknown): void {
   sock.write(JSON.stringify(msg) + '\r\n');
 }
 
-async function startServer(reply: Reply, greet = true): Promise<string> {
+/** With `greet` false the server stays silent, as a QEMU that never got to its main loop would. */
+async function startServer(reply: Reply, greet = true, seen: string[] = []): Promise<string> {
   const path = join(dir, 'qmp.sock');
   server = createServer((sock) => {
     if (greet) send(sock, GREETING);
+    else return void sock.resume();
     let buf = '';
     sock.on('data', (c) => {
       buf += c.toString();
@@ -35,6 +37,7 @@ async function startServer(reply: Reply, greet = true): Promise<string> {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         const cmd = JSON.parse(line) as { execute: string; id?: string };
+        seen.push(cmd.execute);
         if (cmd.execute === 'qmp_capabilities') send(sock, { return: {}, id: cmd.id });
         else reply(cmd, sock);
       }
@@ -66,6 +69,21 @@ describe('QmpClient', () => {
     const path = await startServer(() => undefined);
     const c = await connect(path);
     expect(c.greeting.version.qemu).toEqual({ micro: 22, minor: 2, major: 7 });
+  });
+
+  it('pipelines commands behind qmp_capabilities and hands back their replies in order', async () => {
+    const seen: string[] = [];
+    const path = await startServer((cmd, sock) => {
+      if (cmd.execute === 'bad') send(sock, { error: { class: 'GenericError', desc: 'no' }, id: cmd.id });
+      else send(sock, { return: { was: cmd.execute }, id: cmd.id });
+    }, true, seen);
+    const socket = createConnection(path);
+    const { client, replies } = await QmpClient.negotiate(socket, [{ execute: 'migrate-set-capabilities', arguments: { capabilities: [] } }, { execute: 'bad' }, { execute: 'migrate-incoming' }]);
+    clients.push(client);
+    const settled = await Promise.allSettled(replies);
+    expect(seen).toEqual(['qmp_capabilities', 'migrate-set-capabilities', 'bad', 'migrate-incoming']);
+    expect(settled.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as QmpError).errorClass))).toEqual([{ was: 'migrate-set-capabilities' }, 'GenericError', { was: 'migrate-incoming' }]);
+    expect(client.greeting.version.qemu.major).toBe(7);
   });
 
   it('matches replies to commands by id even when answered out of order', async () => {
@@ -129,7 +147,7 @@ describe('QmpClient', () => {
 
   it('refuses a peer that is not QMP', async () => {
     const path = join(dir, 'other.sock');
-    server = createServer((sock) => sock.write('220 smtp ready\r\n'));
+    server = createServer((sock) => sock.resume().write('220 smtp ready\r\n'));
     await new Promise<void>((r) => server.listen(path, r));
     await expect(QmpClient.connect(path, { timeoutMs: 500 })).rejects.toMatchObject({ errorClass: 'protocol' });
   });
