@@ -199,6 +199,12 @@ export class QmpClient {
     this.socket.destroy();
   }
 
+  /** Whether the open connection alone keeps the Node process alive (it does by default). */
+  keepAlive(on: boolean): void {
+    if (on) this.socket.ref();
+    else this.socket.unref();
+  }
+
   private dispatch(line: string): void {
     let msg: Record<string, unknown>;
     try {

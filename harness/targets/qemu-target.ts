@@ -36,7 +36,7 @@ export interface QemuLoadOptions extends LoadOptions {
    * QEMU then waits for more bytes and the load ends as a `hang`.
    */
   keepOpen?: boolean;
-  /** Parent of the private temp dir (default os.tmpdir()). */
+  /** Parent of the private temp dir (default: qemu-process.ts defaultTempRoot). */
   tmpRoot?: string;
   /** After an accepted load, read the destination's `info ramblock` (to see resizes). */
   withRamBlocks?: boolean;
@@ -243,7 +243,7 @@ function refusalFromExit(qemu: QemuProcess, exit: QemuExit): Verdict {
   return exit.exitCode === undefined ? { kind: 'crash', message } : { kind: 'crash', message, exitCode: exit.exitCode };
 }
 
-function startFailure(e: unknown, started: number): LoadOutcome {
+export function startFailure(e: unknown, started: number): LoadOutcome {
   const log = e instanceof QemuStartError ? e.log : [];
   return { verdict: { kind: 'harness-error', message: (e as Error).message }, durationMs: Date.now() - started, log };
 }
