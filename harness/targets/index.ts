@@ -8,5 +8,7 @@ export { classifyQemuRefusal } from './qemu-classify.js';
 export type { QemuRefusalCode } from './qemu-classify.js';
 export { QemuProcess, QemuStartError, machineArgs, errorLines } from './qemu-process.js';
 export { killAllQemu, liveQemuPids, sweepStaleTempDirs } from './qemu-registry.js';
+export { DestinationPool } from './qemu-pool.js';
+export type { DestinationPoolOptions } from './qemu-pool.js';
 export { acquireQemuSlot, withQemuSlot, qemuSlotCount } from './qemu-slots.js';
 export { SimTarget } from './sim-target.js';
