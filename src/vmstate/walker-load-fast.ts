@@ -54,13 +54,26 @@ export function loadFast(r: WireReader, vmsd: VMStateDescription, versionId: num
   }
 }
 
+/**
+ * Field loaders by field object: a machine binds some descriptions per boot
+ * (a PCI section's list is rebuilt around its PCIDevice field), and their
+ * other fields are the shared objects, compiled once.
+ */
+const loaders = new WeakMap<VMStateField, FieldLoader>();
+
+function loaderOf(field: VMStateField): FieldLoader {
+  let load = loaders.get(field);
+  if (!load) loaders.set(field, (load = fieldLoader(field)));
+  return load;
+}
+
 function compiledOf(vmsd: VMStateDescription): Compiled {
   const c = compiled.get(vmsd);
   if (c && c.fields === vmsd.fields && c.ops.length === vmsd.fields.length) return c;
   const plan = fieldNamePlan(vmsd);
   const ops = vmsd.fields.map((field, i): CompiledField => {
     const key = field.key ?? plannedName(plan, vmsd, i, field);
-    return { field, key, load: field.kind === 'validate' ? undefined : fieldLoader(vmsd, field) };
+    return { field, key, load: field.kind === 'validate' ? undefined : loaderOf(field) };
   });
   const next = { fields: vmsd.fields, ops };
   compiled.set(vmsd, next);
@@ -170,7 +183,7 @@ function count(state: StateObject, countKey: string, max: number): number {
   return abandon();
 }
 
-function fieldLoader(vmsd: VMStateDescription, field: VMStateField): FieldLoader {
+function fieldLoader(field: VMStateField): FieldLoader {
   switch (field.kind) {
     case 'buffer':
     case 'unused': {

@@ -53,6 +53,8 @@ type ElementSaver = (w: WireWriter, s: StateObject, value: Value | undefined, de
 
 interface CompiledField {
   field: VMStateField;
+  /** QEMU's name of the field in its list (the cache key beside the field object). */
+  name: string;
   key: string;
   /** `{"name": "..."` with the index / array_len left to the element. */
   head: string;
@@ -82,9 +84,24 @@ function compiledOf(vmsd: VMStateDescription): Compiled {
   const c = compiled.get(vmsd);
   if (c && c.fields === vmsd.fields && c.ops.length === vmsd.fields.length) return c;
   const plan = fieldNamePlan(vmsd);
-  const ops = vmsd.fields.map((field, i) => (field.kind === 'validate' ? undefined : compileField(field, plannedName(plan, vmsd, i, field))));
+  const ops = vmsd.fields.map((field, i) => (field.kind === 'validate' ? undefined : compiledField(field, plannedName(plan, vmsd, i, field))));
   const next: Compiled = { fields: vmsd.fields, ops, head: `"vmsd_name": ${quoteVmdescString(vmsd.name)}, "version": ` };
   compiled.set(vmsd, next);
+  return next;
+}
+
+/**
+ * Compiled fields by field object (and name, which depends on the list): a
+ * machine binds some descriptions per boot (a PCI section's list is rebuilt
+ * around its PCIDevice field), and their other fields are shared objects.
+ */
+const fieldCache = new WeakMap<VMStateField, CompiledField>();
+
+function compiledField(field: VMStateField, name: string): CompiledField {
+  const c = fieldCache.get(field);
+  if (c && c.name === name) return c;
+  const next = compileField(field, name);
+  fieldCache.set(field, next);
   return next;
 }
 
@@ -94,6 +111,7 @@ function compileField(field: VMStateField, name: string): CompiledField {
   const nesting = of.kind === 'struct' ? (of.info ? 'inline' : 'struct') : of.kind === 'opaque' && of.nullStruct ? 'null-struct' : 'none';
   return {
     field,
+    name,
     key: field.key ?? name,
     head: `{"name": ${quoteVmdescString(asElement === undefined ? name : field.name)}`,
     type: `, "type": ${quoteVmdescString(fieldTypeName(field))}`,
