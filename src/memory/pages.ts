@@ -68,6 +68,12 @@ export function writeBytes(block: RamBlock, offset: number, data: Uint8Array): v
     const index = Math.floor(at / TARGET_PAGE_SIZE);
     const within = at % TARGET_PAGE_SIZE;
     const n = Math.min(TARGET_PAGE_SIZE - within, data.length - done);
+    if (n === TARGET_PAGE_SIZE && isAllZero(data.subarray(done, done + n))) {
+      // A whole page of zeros: the page is zero, which a sparse block holds as no page (as fillPage 0).
+      fillPage(block, index, 0);
+      done += n;
+      continue;
+    }
     const page = newPage();
     if (n < TARGET_PAGE_SIZE) page.set(readPage(block, index));
     page.set(data.subarray(done, done + n), within);

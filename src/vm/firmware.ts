@@ -23,7 +23,8 @@ function parsed(machine: string): ReturnType<typeof parseMachineName> {
 }
 import { assignBars, PCI_ROM_SLOT } from '../devices/pci/index.js';
 import { FwCfg, fwCfgOptionsForMachine, guestMemoryOverBlock } from '../devices/fw-cfg/index.js';
-import { buildAcpiSetup, defaultLoaderLayout, installAcpiFwCfg, runLinkerLoader, type AcpiConfig } from '../devices/acpi/index.js';
+import { buildAcpiSetup, defaultLoaderLayout, installAcpiFwCfg, runLinkerLoader, type AcpiConfig, type AcpiSetup } from '../devices/acpi/index.js';
+import type { VmGenId } from '../devices/vmgenid/index.js';
 import { pciStateFromDevice } from './pci-model.js';
 import { withField } from './state-edit.js';
 import type { VmCore, VmSection } from './vm-core.js';
@@ -94,7 +95,7 @@ function runAcpiLoader(core: VmCore): void {
     pciDevices: core.plan.devices.filter((d) => d.slot !== undefined).length,
     vmgenid: core.vmgenid !== undefined,
   };
-  const setup = buildAcpiSetup(cfg, core.vmgenid);
+  const setup = acpiSetupFor(cfg, core.vmgenid);
   fillRom(tablesBlock, setup.tables);
   const loaderBlock = findRamBlock(core.ram, '/rom@etc/table-loader');
   if (loaderBlock) fillRom(loaderBlock, setup.loader);
@@ -112,6 +113,26 @@ function runAcpiLoader(core: VmCore): void {
     const s = core.sections.find((x) => x.vmsd.name === 'vmgenid');
     if (s) s.state = withField(s.state, 'vmgenid_addr_le', Array.from(core.vmgenid.addrLe));
   }
+}
+
+/**
+ * The ACPI blobs of a configuration. Without vmgenid (whose SSDT carries
+ * the machine's GUID) they are a function of the configuration alone, so
+ * they are built once per configuration: the blobs are only read (copied
+ * into ROM blocks and guest RAM; fw_cfg's ACPI files are read-only, so no
+ * DMA write reaches them).
+ */
+const acpiSetups = new Map<string, AcpiSetup>();
+
+function acpiSetupFor(cfg: AcpiConfig, vmgenid: VmGenId | undefined): AcpiSetup {
+  if (vmgenid) return buildAcpiSetup(cfg, vmgenid);
+  const key = JSON.stringify(cfg);
+  let setup = acpiSetups.get(key);
+  if (!setup) {
+    if (acpiSetups.size >= 64) acpiSetups.clear();
+    acpiSetups.set(key, (setup = buildAcpiSetup(cfg)));
+  }
+  return setup;
 }
 
 /** A ROM blob in its block; a blob longer than the block is cut (QEMU warns "migration may not work"). */

@@ -43,6 +43,18 @@ describe('sparse pages', () => {
     expect(heldPageCount(b)).toBe(2);
   });
 
+  it('a whole page of zero bytes written leaves no page (zero pages stay sparse), and is dirty', () => {
+    const b = createRamBlock({ idstr: 'r', usedLength: 3 * TARGET_PAGE_SIZE });
+    writePage(b, 1, new Uint8Array(TARGET_PAGE_SIZE).fill(7));
+    takeDirty(b);
+    // Bytes 0x800..0x2800: the tail of page 0, all of page 1, the head of page 2.
+    writeBytes(b, TARGET_PAGE_SIZE / 2, new Uint8Array(2 * TARGET_PAGE_SIZE));
+    expect(b.pages.has(1)).toBe(false);
+    expect(heldPageCount(b)).toBe(2); // pages 0 and 2 were partly written: copied
+    expect(readBytes(b, 0, 3 * TARGET_PAGE_SIZE).every((x) => x === 0)).toBe(true);
+    expect([...takeDirty(b)].sort()).toEqual([0, 1, 2]);
+  });
+
   it('refuses pages at or beyond used_length', () => {
     const b = createRamBlock({ idstr: 'r', usedLength: 2 * TARGET_PAGE_SIZE, maxLength: 8 * TARGET_PAGE_SIZE });
     expect(() => writePage(b, 2, new Uint8Array(TARGET_PAGE_SIZE))).toThrow(RangeError);
