@@ -24,9 +24,11 @@
  */
 import { extCapHeader, pcieAddCapability, pcieAerInit, PCI_ERR_SIZEOF, PCIE_AER_LOG_MAX_DEFAULT, type UncorMaskBehaviour } from './aer.js';
 import { createPciBridge } from './bridge.js';
+import { registerBar } from './bars.js';
 import { getLong, getWord, orLong, setLong, setWord } from './config-bytes.js';
 import { walkCapabilities } from './capabilities.js';
 import {
+  PCI_BASE_ADDRESS_SPACE_MEMORY,
   PCI_BRIDGE_CONTROL,
   PCI_CAP_ID_EXP,
   PCI_CAP_ID_MSIX,
@@ -42,6 +44,7 @@ export const PCI_VENDOR_ID_REDHAT = 0x1b36;
 export const PCI_DEVICE_ID_REDHAT_PCIE_RP = 0x000c;
 export const PCI_CLASS_BRIDGE_PCI = 0x0604;
 export const GEN_PCIE_ROOT_PORT_AER_OFFSET = 0x100;
+export const GEN_PCIE_ROOT_PORT_MSIX_BAR_SIZE = 0x1000;
 export const GEN_PCIE_ROOT_PORT_ACS_OFFSET = GEN_PCIE_ROOT_PORT_AER_OFFSET + PCI_ERR_SIZEOF;
 
 // ACS (include/standard-headers/linux/pci_regs.h).
@@ -126,6 +129,10 @@ export function createPcieRootPort(o: PcieRootPortOptions): PciDevice {
   if (o.errUncMask) dev.capPresent |= QEMU_PCIE_ERR_UNC_MASK;
   dev.config.set(cfg.subarray(0, PCI_CONFIG_SPACE_SIZE));
   claimConventionalCapabilities(dev, o.slot ?? 0);
+  // msix_init_exclusive_bar(d, 1 vector, BAR 0): table and PBA share a 32-bit memory BAR of at
+  // least 4 KiB, PBA at half of it (real 7.2's MSI-X capability: table at 0, PBA at 0x800 of BAR 0).
+  // pci_register_bar makes the BAR checked on load (cmask ff) and its address bits writable.
+  registerBar(dev, 0, PCI_BASE_ADDRESS_SPACE_MEMORY, GEN_PCIE_ROOT_PORT_MSIX_BAR_SIZE);
   initExtendedCapabilities(dev, o);
   return dev;
 }
