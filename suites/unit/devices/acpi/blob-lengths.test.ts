@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { acpiBlobLengths, fixedTables21, machineAcpi, type TablesRule } from '../../../../src/devices/acpi/index.js';
 import { planFor } from '../../../../src/vm.js';
 import { machineRecord, recordedMachines } from '../../../../src/vm/platform-source.js';
+import { machineFirmwareLayout } from '../../../../src/machines/index.js';
 
 const ACPI = ['/rom@etc/acpi/tables', '/rom@etc/table-loader', '/rom@etc/acpi/rsdp'];
 
@@ -108,6 +109,16 @@ describe('older builds: sizes from the sizing code of their time', () => {
       ['/rom@etc/table-loader', 0x1000, 0x1000, true],
       ['/rom@etc/acpi/rsdp', 0x1000, 0x1000, true],
     ]);
+  });
+});
+
+describe('the machine data and the ACPI model agree', () => {
+  it.each(recordedMachines())('%s: ACPI tables present and rsdp_in_ram as src/machines records them', (machine) => {
+    const layout = machineFirmwareLayout(machine);
+    const acpi = machineAcpi(machine);
+    const lengths = acpi && acpiBlobLengths(acpi.cfg, { major: 7, minor: 2 }, acpi.board);
+    expect(lengths !== undefined).toBe(layout.acpiTables !== 'none');
+    if (lengths) expect(lengths.rsdp !== undefined).toBe(layout.rsdpInRam);
   });
 });
 
