@@ -59,9 +59,9 @@ export function sourceGuestId(machine: string, from: string, devices: readonly s
   return `${machine}:${from}${devices.length ? `+${devices.join('+')}` : ''}`;
 }
 
-/** Cells with the same key leave the same source guest (same build, machine, devices, RAM and seed). */
+/** Cells with the same key leave the same source guest (same build, machine, devices, RAM, -smp and seed). */
 export function sourceGuestKey(cell: PlannedCell): string {
-  return JSON.stringify([cell.from, cell.machine, cell.devices, cell.ram, cell.seed]);
+  return JSON.stringify([cell.from, cell.machine, cell.devices, cell.ram, cell.smp ?? '', cell.seed]);
 }
 
 export function cellId(machine: string, direction: Direction, from: string, to: string, devices: readonly string[]): string {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { executionGroups, resolveWorkerEntry, runCells } from '../../../harness/matrix/pool.js';
-import { planMatrix } from '../../../harness/matrix/plan.js';
+import { planMatrix, sourceGuestKey } from '../../../harness/matrix/plan.js';
 import { runMatrix } from '../../../harness/matrix/run.js';
 import { createEngine } from './fixtures/fake-engine.mjs';
 import { FAKE_ENGINE_URL, THREE_BUILDS } from './fixtures/sample.js';
@@ -26,6 +26,16 @@ describe('executionGroups', () => {
       ['m1:2.0>1.0', 'm1:2.0>2.0', 'm1:2.0>3.0', 'm1:2.0>3.0>2.0'],
       ['m1:3.0>1.0', 'm1:3.0>2.0', 'm1:3.0>3.0'],
     ]);
+  });
+});
+
+describe('sourceGuestKey', () => {
+  it('tells guests apart by everything they boot with, -smp included', () => {
+    const cell = planMatrix({ builds: THREE_BUILDS, machines: ['m2'] }).cells[0]!;
+    expect(sourceGuestKey({ ...cell, to: '2.0', direction: 'forward' })).toBe(sourceGuestKey(cell));
+    for (const other of [{ from: '2.0' }, { machine: 'm1' }, { devices: ['e1000'] }, { ram: '64M' }, { smp: '1,maxcpus=12' }, { seed: cell.seed + 1 }]) {
+      expect(sourceGuestKey({ ...cell, ...other })).not.toBe(sourceGuestKey(cell));
+    }
   });
 });
 
