@@ -62,7 +62,7 @@ export function buildStream(spec: SourceSpec): StreamModel {
   const items: StreamItem[] = [];
   const vmdescTexts: string[] = [];
   if (spec.ram) items.push(...ramSections(spec.ram, spec.footers));
-  for (const d of spec.devices) items.push(deviceSection(d, spec.footers, spec.vmdesc ? vmdescTexts : undefined));
+  items.push(...deviceSections(spec.devices, spec.footers, spec.vmdesc ? vmdescTexts : undefined));
   const model: StreamModel = { version: QEMU_VM_FILE_VERSION, items, eofOffset: 0 };
   if (spec.configuration !== undefined) model.configuration = { offset: 8, name: spec.configuration, subsections: [] };
   if (spec.vmdesc) model.vmdesc = vmdescSection(`{"page_size": ${TARGET_PAGE_SIZE}, "devices": [${vmdescTexts.join(', ')}]}`);
@@ -162,13 +162,24 @@ function pageRecords(list: RamList, pass: RamPass, last: { block?: string }): Ra
 
 const isZero = isAllZero;
 
-/** Body size of the last save of each section (idstr#instance), to size the next one's writer. */
-const lastBodySize = new Map<string, number>();
+/** Bytes of all device bodies of the last build: the next build's one writer starts that big. */
+let lastDevicesSize = 4096;
 
-function deviceSection(d: DeviceSource, footers: boolean, vmdesc: string[] | undefined): SectionItem {
-  // Sized as this section's last body: a 19 KiB ICH9LPC body grew from 256 bytes by seven copies.
-  const sizeKey = `${d.idstr}#${d.instanceId}`;
-  const w = new WireWriter(Math.max(16, lastBodySize.get(sizeKey) ?? 256));
+/**
+ * All device bodies of one build go into one writer (sized as the last
+ * build's), each section's bytes a view of it: one allocation instead of a
+ * writer and a copy per section. A view taken before the writer grew still
+ * reads the right bytes from the buffer it was taken from.
+ */
+function deviceSections(devices: DeviceSource[], footers: boolean, vmdesc: string[] | undefined): SectionItem[] {
+  const w = new WireWriter(lastDevicesSize);
+  const out = devices.map((d) => deviceSection(w, d, footers, vmdesc));
+  lastDevicesSize = Math.max(4096, w.pos);
+  return out;
+}
+
+function deviceSection(w: WireWriter, d: DeviceSource, footers: boolean, vmdesc: string[] | undefined): SectionItem {
+  const start = w.pos;
   const versionId = d.versionId ?? d.vmsd.version_id;
   // The compiled save writes the vmdesc entry as text; when it gives up, the
   // full walker saves (and throws its SaveError) and its tree is stringified.
@@ -179,11 +190,7 @@ function deviceSection(d: DeviceSource, footers: boolean, vmdesc: string[] | und
     text = desc ? stringifyVmdescDevice(desc as unknown as VmdescDevice) : '';
   }
   vmdesc?.push(text);
-  const written = w.finish();
-  if (lastBodySize.size >= 4096) lastBodySize.clear();
-  lastBodySize.set(sizeKey, written.length);
-  // The writer is dropped here: a view that fills its whole buffer needs no copy.
-  const bytes = written.byteLength === written.buffer.byteLength ? written : written.slice();
+  const bytes = w.finish().subarray(start);
   return section('full', d.sectionId, d.idstr, d.instanceId, versionId, { kind: 'vmstate', bytes, vmsd: d.vmsd, state: d.state, source: 'local' }, footers);
 }
 
