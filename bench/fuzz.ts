@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadStream } from '../src/migration/index.js';
 import { runCampaign } from '../harness/fuzz/campaign.js';
-import { materialize } from '../harness/fuzz/fuzz-case.js';
-import { MUTATORS } from '../harness/fuzz/mutators/index.js';
+import fc from 'fast-check';
+import { fuzzCaseArb, materialize, type FuzzCase } from '../harness/fuzz/fuzz-case.js';
 import { ProfileTarget } from '../harness/fuzz/profile-target.js';
 import { QemuFuzzTarget } from '../harness/fuzz/qemu-fuzz-target.js';
 import { loadSeed, seedDestination } from '../harness/fuzz/seed.js';
@@ -18,7 +19,7 @@ import type { Figure } from './report.js';
  *   build and the pc-q35-7.2 capture profile, one core), and of the bare
  *   loader on the smallest valid stream (the ceiling the loader itself sets);
  * - peak RSS of a 100,000-run campaign, in a fresh process so maxRSS is its own;
- * - real QEMU loads per second with 2 workers, if the binary exists.
+ * - real QEMU loads per second with 2 workers, if the binary exists (qemuRate).
  */
 const QEMU = process.env.MIGCOMPAT_QEMU ?? '/usr/bin/qemu-system-x86_64';
 const SEED = 'pc-q35-7.2';
@@ -77,22 +78,84 @@ async function simRate(): Promise<Figure> {
   };
 }
 
+const QEMU_RUNS = 200;
+
+/**
+ * Real QEMU: the first QEMU_RUNS inputs of the default campaign's mix (every
+ * mutator, seed 7: valid, refused, accepted after a long vmdesc drain, the odd
+ * crash), materialized and loaded `concurrency` (2) at a time the way the
+ * campaign's pooled loop does, but without stopping at a finding: wall-clock
+ * loads/s. Left out: inputs 7.2 hangs on (ENABLE_COLO: it loads, then waits
+ * for COLO checkpoints forever; suites/qemu/commands.test.ts), which cost the
+ * timeout by definition and end a campaign anyway. On a shared machine the
+ * wall clock says as much about the neighbours, so the CPU a load costs
+ * (QEMU and setpriv as reaped children, + this process) and the ceiling that
+ * sets on 2 cores are reported beside it.
+ */
 async function qemuRate(): Promise<Figure | undefined> {
   if (!existsSync(QEMU)) return undefined;
   const seed = loadSeed(SEED);
   const target = new QemuFuzzTarget(QEMU, { machine: seed.machine, ram: '32M' });
-  // Throughput, not findings: leave out the mutator that crashes QEMU 7.2 (fw_cfg/acpi_mr
-  // sizes abort it; saved under corpus/qemu@*/crash), so no run stops to shrink.
-  const mutators = MUTATORS.filter((m) => m.name !== 'fwcfg.acpi-mr-size');
-  const r = await runCampaign({ target, seed, runs: 40, rngSeed: 7, cases: { mutators } });
+  const hangs = (c: FuzzCase): boolean => materialize(seed, c).note.includes('ENABLE_COLO');
+  const cases = fc.sample(fuzzCaseArb(seed), { seed: 7, numRuns: QEMU_RUNS * 2 }).filter((c) => !hangs(c)).slice(0, QEMU_RUNS);
+  const verdicts: Record<string, number> = {};
+  const durations: number[] = [];
+  const cpu0 = process.cpuUsage();
+  const children0 = childrenCpuMs();
+  const t0 = performance.now();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < cases.length; i = next++) {
+      const r = await target.load(materialize(seed, cases[i]!).bytes);
+      verdicts[r.verdict.kind] = (verdicts[r.verdict.kind] ?? 0) + 1;
+      durations.push(r.durationMs);
+    }
+  };
+  await Promise.all(Array.from({ length: target.concurrency }, worker));
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  await target.close(); // the 2 started ahead and never used count against the loads (reaped here)
+  const children = childrenCpuMs();
+  const rate = cases.length / seconds;
+  const ownMs = (cpu.user + cpu.system) / 1000 / cases.length;
+  const qemuMs = children0 !== undefined && children !== undefined ? (children - children0) / cases.length : undefined;
+  durations.sort((a, b) => a - b);
   return {
-    name: 'fuzz: real QEMU 7.2 loads/s, 2 workers',
-    value: Math.round(r.execsPerSec * 10) / 10,
+    name: 'fuzz: real QEMU 7.2 loads/s, 2 workers (wall clock)',
+    value: Math.round(rate * 10) / 10,
     unit: 'loads/s',
     target: '>= 80 loads/s',
-    met: r.execsPerSec >= 80,
-    detail: { runs: r.runs, verdicts: r.verdicts, failure: r.failure?.note },
+    met: rate >= 80,
+    detail: {
+      runs: cases.length,
+      verdicts,
+      loadMs: { p50: durations[durations.length >> 1], p90: durations[Math.floor(durations.length * 0.9)], max: durations[durations.length - 1] },
+      cpuMsPerLoad: { qemu: qemuMs === undefined ? undefined : round1(qemuMs), harness: round1(ownMs) },
+      cpuCeilingOn2Cores: qemuMs === undefined ? undefined : Math.round(2000 / (qemuMs + ownMs)),
+      loadAverage: loadavg()[0],
+    },
   };
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+/** CPU ms of this process's reaped children (utime + stime of /proc/self/stat), where Linux has it. */
+function childrenCpuMs(): number | undefined {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    const ticks = Number(fields[13]) + Number(fields[14]); // cutime, cstime (fields 16, 17 of proc(5))
+    return (ticks * 1000) / clockTicks();
+  } catch {
+    return undefined;
+  }
+}
+
+let ticksPerSecond: number | undefined;
+function clockTicks(): number {
+  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  return ticksPerSecond;
 }
 
 export async function fuzzBench(): Promise<Figure[]> {
