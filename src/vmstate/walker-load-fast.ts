@@ -92,6 +92,55 @@ function compiledOf(vmsd: VMStateDescription): Compiled {
  */
 function loadDescription(r: WireReader, vmsd: VMStateDescription, versionId: number, local: StateObject): StateObject {
   if (versionId > vmsd.version_id || versionId < vmsd.minimum_version_id) abandon();
+  const c = compiledOf(vmsd);
+  const known = kept.get(local);
+  if (known && known.vmsd === vmsd && known.compiled === c && known.versionId === versionId && known.bytes && holdsAt(r.buf, r.pos, known.bytes)) {
+    r.pos += known.bytes.length;
+    return local;
+  }
+  const start = r.pos;
+  const out = loadDescriptionWalk(r, vmsd, versionId, local);
+  if (out === local) keep(known, local, vmsd, c, versionId, r.buf.subarray(start, r.pos));
+  return out;
+}
+
+/**
+ * The bytes a state object was seen to load as itself, by state object. A
+ * load that returns `local` (every value read equal to the local one, no
+ * subsection, no post_load) is a function of the description, the version,
+ * `local` and the bytes it read, and states are never mutated in place
+ * (src/vm/state-edit.ts), so the same bytes at the same place load as
+ * `local` again, without the walk: a destination's untouched defaults (the
+ * ahci controller's 6 ports x 32 NCQ slots, ...) are shared by every boot of
+ * a configuration and most streams carry them unchanged. The walk also
+ * peeked at the byte after them (a subsection would have made a copy):
+ * holdsAt asks the same. Kept from the second such load on, so a state
+ * loaded once does not cost a copy; the entry names the compiled form, so a
+ * description whose field list was replaced is walked again.
+ */
+interface Kept {
+  vmsd: VMStateDescription;
+  compiled: Compiled;
+  versionId: number;
+  bytes?: Uint8Array;
+}
+
+const kept = new WeakMap<StateObject, Kept>();
+
+function keep(known: Kept | undefined, local: StateObject, vmsd: VMStateDescription, compiled: Compiled, versionId: number, bytes: Uint8Array): void {
+  if (known && known.vmsd === vmsd && known.compiled === compiled && known.versionId === versionId) known.bytes = bytes.slice();
+  else kept.set(local, { vmsd, compiled, versionId });
+}
+
+/** Whether `bytes` sit at `pos` and are not followed by a subsection. */
+function holdsAt(buf: Uint8Array, pos: number, bytes: Uint8Array): boolean {
+  const end = pos + bytes.length;
+  if (end > buf.length || (end < buf.length && buf[end] === QEMU_VM_SUBSECTION)) return false;
+  for (let i = 0; i < bytes.length; i++) if (buf[pos + i] !== bytes[i]) return false;
+  return true;
+}
+
+function loadDescriptionWalk(r: WireReader, vmsd: VMStateDescription, versionId: number, local: StateObject): StateObject {
   let state: StateObject | undefined;
   if (vmsd.post_load || !loadedNoSubsection(local)) {
     state = { ...local };

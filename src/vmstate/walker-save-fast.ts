@@ -39,7 +39,7 @@ export function saveFast(
 ): string | undefined {
   const start = w.pos;
   try {
-    const body = saveDescription(w, vmsd, state, versionId, vmdesc !== undefined);
+    const body = saveRemembered(w, vmsd, state, versionId, vmdesc !== undefined);
     if (!vmdesc) return '';
     return `{"name": ${quoteVmdescString(vmdesc.name)}, "instance_id": ${vmdesc.instance_id}, ${body}}`;
   } catch {
@@ -76,6 +76,8 @@ interface Compiled {
   fields: readonly VMStateField[];
   ops: (CompiledField | undefined)[];
   head: string;
+  /** No pre_save anywhere in the description tree (see saveRemembered); decided on first use. */
+  hookFree?: boolean;
 }
 
 const compiled = new WeakMap<VMStateDescription, Compiled>();
@@ -122,6 +124,63 @@ function compileField(field: VMStateField, name: string): CompiledField {
     nesting,
     element: elementSaverOf(field),
   };
+}
+
+/**
+ * What a state object saved as, kept by state object. States are never
+ * mutated in place (src/vm/state-edit.ts: edits copy; a load builds fresh
+ * objects), so the bytes and vmdesc text a (description, state, version)
+ * saves as do not change: every hook a save runs (field_exists, needed) is a
+ * function of the state it is given, and descriptions with a pre_save are
+ * never remembered. A machine's untouched defaults are shared by every boot
+ * of its configuration (the x86 cpu, the ahci controller's 6 ports x 32 NCQ
+ * slots, ...), so most of a section save is a copy of bytes saved before.
+ * Kept from the second save of an object on (the first only notes it), so a
+ * state saved once does not cost a copy of its bytes. The entry also names
+ * the compiled form it was saved with: a description whose field list was
+ * replaced since compiles again and is saved again.
+ */
+interface Remembered {
+  vmsd: VMStateDescription;
+  compiled: Compiled;
+  versionId: number;
+  bytes?: Uint8Array;
+  /** The nested vmdesc text; undefined when the remembered save did not describe. */
+  text?: string;
+}
+
+const remembered = new WeakMap<StateObject, Remembered>();
+
+function saveRemembered(w: WireWriter, vmsd: VMStateDescription, state: StateObject, versionId: number, describe: boolean): string {
+  const c = compiledOf(vmsd);
+  if (!(c.hookFree ??= !hasPreSave(vmsd, new Set()))) return saveDescription(w, vmsd, state, versionId, describe);
+  let r = remembered.get(state);
+  if (r && r.vmsd === vmsd && r.compiled === c && r.versionId === versionId) {
+    if (r.bytes && (!describe || r.text !== undefined)) {
+      w.bytes(r.bytes);
+      return describe ? r.text! : '';
+    }
+  } else {
+    remembered.set(state, (r = { vmsd, compiled: c, versionId }));
+    return saveDescription(w, vmsd, state, versionId, describe);
+  }
+  const start = w.pos;
+  const text = saveDescription(w, vmsd, state, versionId, describe);
+  r.bytes = w.finish().slice(start);
+  if (describe) r.text = text;
+  return text;
+}
+
+/** Whether a pre_save runs anywhere in the description (nested structs, subsections). */
+function hasPreSave(vmsd: VMStateDescription, seen: Set<VMStateDescription>): boolean {
+  if (seen.has(vmsd)) return false;
+  seen.add(vmsd);
+  if (vmsd.pre_save) return true;
+  for (const f of vmsd.fields) {
+    const of = f.kind === 'array' || f.kind === 'varray' ? f.of : f;
+    if (of.kind === 'struct' && hasPreSave(of.vmsd, seen)) return true;
+  }
+  return (vmsd.subsections ?? []).some((sub) => hasPreSave(sub, seen));
 }
 
 function saveDescription(w: WireWriter, vmsd: VMStateDescription, state: StateObject, versionId: number, describe: boolean): string {
@@ -289,7 +348,7 @@ function kindSaver(kind: ElementKind): ElementSaver {
       return (w, _s, value, describe) => {
         if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) abandon();
         const version = info === 'vstruct' ? kind.version ?? nested.version_id : nested.version_id;
-        return saveDescription(w, nested, value, version, describe);
+        return saveRemembered(w, nested, value, version, describe);
       };
     }
   }

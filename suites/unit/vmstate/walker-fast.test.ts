@@ -57,6 +57,30 @@ describe('compiled save', () => {
     }
   });
 
+  it('a state saved again (remembered from its second save on) still gives the full walker\'s bytes and text', () => {
+    const vm = boot('7.2', 'pc-q35-7.2', { seed: 5 });
+    for (const s of vm.sections) {
+      const want = fullSave(s.vmsd, s.state, s.versionId, s.idstr, s.instanceId);
+      // Undescribed and described saves alternate: a remembered save without text must not answer a described one.
+      for (const describe of [false, false, true, false, true, true]) {
+        const w = new WireWriter();
+        const text = saveFast(w, s.vmsd, s.state, s.versionId, describe ? { name: s.idstr, instance_id: s.instanceId } : undefined);
+        expect(text, s.idstr).toBe(describe ? want.text : '');
+        expect(toHex(w.finish()), s.idstr).toBe(want.bytes);
+      }
+    }
+  });
+
+  it('saves a description whose field list was replaced as it is now, not as remembered', () => {
+    const vmsd: VMStateDescription = { name: 'dev', version_id: 1, minimum_version_id: 1, fields: [{ name: 'a', kind: 'int', type: 'uint8' }] };
+    const state: StateObject = { a: 1, b: 2 };
+    for (let i = 0; i < 3; i++) saveFast(new WireWriter(), vmsd, state, 1, undefined);
+    vmsd.fields = [...vmsd.fields, { name: 'b', kind: 'int', type: 'uint16' }];
+    const w = new WireWriter();
+    saveFast(w, vmsd, state, 1, undefined);
+    expect(toHex(w.finish())).toBe('010002');
+  });
+
   it('gives up on a state that does not fit its description, leaving the writer where it was', () => {
     const vmsd: VMStateDescription = {
       name: 'dev',
@@ -105,6 +129,43 @@ describe('compiled load', () => {
     // chip_config: 16384 bytes, all as the local array holds them.
     expect(loaded['chip_config']).toBe(lpc.state['chip_config']);
     expect(loaded).toEqual(lpc.state);
+  });
+
+  it('a default loaded again is the default itself, until the stream says otherwise (ahci NCQ slots)', () => {
+    const dst = incoming('7.2', 'pc-q35-7.2', {});
+    const ahci = dst.sections.find((s) => s.vmsd.name === 'ich9_ahci')!;
+    const w = new WireWriter();
+    saveVMState(w, ahci.vmsd, ahci.state, undefined, { versionId: ahci.versionId });
+    const bytes = w.finish();
+    // Loaded three times: from the second on the nested defaults are matched by their bytes, not walked.
+    for (let i = 0; i < 3; i++) {
+      const loaded = loadVMState(new WireReader(bytes), ahci.vmsd, ahci.versionId, ahci.state);
+      expect(loaded['ahci']).toBe(ahci.state['ahci']);
+    }
+    // Every byte after the PCI config (the ahci struct) flipped in turn: each load gives what the full walker gives.
+    for (let at = 4 + 256 + 16; at < bytes.length; at += 13) {
+      const mutant = Uint8Array.from(bytes, (b, i) => (i === at ? b ^ 0x01 : b));
+      const a = outcome(() => loadVMState(new WireReader(mutant), ahci.vmsd, ahci.versionId, ahci.state, { path: ahci.idstr }));
+      const b = outcome(() => loadVMState(new WireReader(mutant), ahci.vmsd, ahci.versionId, ahci.state, { path: ahci.idstr, log: createCheckCounter() }));
+      expect(a).toEqual(b);
+      if ('state' in (a as object)) expect((a as { state: StateObject }).state['ahci']).not.toBe(ahci.state['ahci']);
+    }
+  });
+
+  it('a remembered default followed by a subsection is loaded with the subsection (a copy that records it)', () => {
+    const inner: VMStateDescription = { name: 'inner', version_id: 1, minimum_version_id: 1, fields: [{ name: 'x', kind: 'int', type: 'uint8' }] };
+    const sub: VMStateDescription = { name: 'inner/sub', version_id: 1, minimum_version_id: 1, fields: [{ name: 'y', kind: 'int', type: 'uint8' }] };
+    const withSub: VMStateDescription = { ...inner, subsections: [sub] };
+    const plain = loadVMState(new WireReader(Uint8Array.of(7)), inner, 1, {});
+    for (let i = 0; i < 3; i++) expect(loadVMState(new WireReader(Uint8Array.of(7)), inner, 1, plain)).toBe(plain);
+    // The same description with a subsection: the 7 is followed by one, which the load must read.
+    const name = [...'inner/sub'].map((ch) => ch.charCodeAt(0));
+    const stream = Uint8Array.of(7, 0x05, name.length, ...name, 0, 0, 0, 1, 9);
+    for (let i = 0; i < 3; i++) loadVMState(new WireReader(Uint8Array.of(7)), withSub, 1, plain);
+    const loaded = loadVMState(new WireReader(stream), withSub, 1, plain);
+    expect(loaded).not.toBe(plain);
+    expect(loaded['y']).toBe(9);
+    expect([...(subsectionsLoaded(loaded) ?? [])]).toEqual(['inner/sub']);
   });
 
   it('reports every refusal exactly as the full walker does (truncations and byte flips of a q35 ahci body)', () => {
