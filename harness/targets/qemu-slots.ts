@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,6 +13,15 @@ import { join } from 'node:path';
  * (a directory with an owner file cost ~4 ms of blocking I/O on ext4); a slot
  * left by a dead process is reclaimed. Slots written as directories with an
  * `owner` file (earlier versions) are still honoured.
+ *
+ * Waiting is first come, first served across processes: a waiter queues a
+ * ticket (a symlink `q-<ms>-<seq>-<pid>` naming its pid) and only the oldest
+ * `qemuSlotCount()` tickets may take a slot. Without it a process with
+ * several waiters (a `describe.concurrent` file) handed every slot it
+ * released to its own waiters at once, and another process, seeing slots
+ * only by polling, waited until that whole file was done (a minute under
+ * load: 60 s test timeouts). Taking a free slot with nobody queued costs one
+ * directory read more than the two syscalls.
  */
 
 /** Where the slots live: machine-wide unless MIGCOMPAT_QEMU_SLOT_DIR says otherwise (tests). */
@@ -20,6 +29,10 @@ function slotRoot(): string {
   return process.env.MIGCOMPAT_QEMU_SLOT_DIR ?? join(tmpdir(), 'migcompat-qemu-slots');
 }
 const held = new Set<string>();
+/** Tickets of this process's waiters (removed on exit like held slots). */
+const queued = new Set<string>();
+let ticketSeq = 0;
+const TICKET_PREFIX = 'q-';
 /** Acquirers in this process waiting for a slot: a release here wakes them at once (others' releases are seen by polling). */
 const wakers = new Set<() => void>();
 let exitHook = false;
@@ -30,31 +43,88 @@ export function qemuSlotCount(): number {
   return Number.isInteger(n) && n > 0 ? n : 2;
 }
 
-/** Waits for a free slot; returns its release function. */
+/** Waits for a free slot, first come first served across processes; returns its release function. */
 export async function acquireQemuSlot(timeoutMs = 120_000): Promise<() => void> {
   installExitHook();
   const root = slotRoot();
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (!rootMade) {
-      mkdirSync(root, { recursive: true });
-      rootMade = true;
+  let ticket: string | undefined;
+  try {
+    for (;;) {
+      if (!rootMade) {
+        mkdirSync(root, { recursive: true });
+        rootMade = true;
+      }
+      if (mayTake(root, ticket)) {
+        for (let i = 0; i < qemuSlotCount(); i++) {
+          const slot = join(root, `slot-${i}`);
+          if (tryTake(slot)) return () => release(slot);
+        }
+      }
+      ticket ??= enqueue(root);
+      if (Date.now() > deadline) throw new Error(`no QEMU slot free within ${timeoutMs} ms (${root})`);
+      await nextChance();
     }
-    for (let i = 0; i < qemuSlotCount(); i++) {
-      const slot = join(root, `slot-${i}`);
-      if (tryTake(slot)) return () => release(slot);
-    }
-    if (Date.now() > deadline) throw new Error(`no QEMU slot free within ${timeoutMs} ms (${root})`);
-    await new Promise<void>((r) => {
-      const wake = (): void => {
-        wakers.delete(wake);
-        clearTimeout(timer);
-        r();
-      };
-      const timer = setTimeout(wake, 15); // ref'd: waiting for a slot is real work
-      wakers.add(wake);
-    });
+  } finally {
+    if (ticket !== undefined) dequeue(ticket);
   }
+}
+
+/** Until a release in this process or the next poll (others' releases are seen by polling). */
+function nextChance(): Promise<void> {
+  return new Promise<void>((r) => {
+    const wake = (): void => {
+      wakers.delete(wake);
+      clearTimeout(timer);
+      r();
+    };
+    const timer = setTimeout(wake, 15); // ref'd: waiting for a slot is real work
+    wakers.add(wake);
+  });
+}
+
+/**
+ * Whether a waiter may try the slots now: without a ticket only when nobody
+ * is queued, with one when it is among the oldest `qemuSlotCount()` live
+ * tickets. Tickets of dead processes are removed on the way.
+ */
+function mayTake(root: string, ticket: string | undefined): boolean {
+  let names: string[];
+  try {
+    names = readdirSync(root).filter((n) => n.startsWith(TICKET_PREFIX)).sort();
+  } catch {
+    return true; // no root: nobody queued (tryTake makes it again)
+  }
+  const mine = ticket === undefined ? undefined : ticket.slice(root.length + 1);
+  let ahead = 0;
+  for (const name of names) {
+    if (name === mine) return true;
+    if (isStale(join(root, name))) {
+      rmSync(join(root, name), { force: true });
+      continue;
+    }
+    if (mine === undefined || ++ahead >= qemuSlotCount()) return false;
+  }
+  return true; // fewer live tickets ahead than slots (or ours was removed by someone else: try rather than wait forever)
+}
+
+/** Queues a ticket: milliseconds, then a per-process sequence, so names sort in arrival order. */
+function enqueue(root: string): string {
+  const name = `${TICKET_PREFIX}${String(Date.now()).padStart(15, '0')}-${String(ticketSeq++).padStart(9, '0')}-${process.pid}`;
+  const ticket = join(root, name);
+  try {
+    symlinkSync(String(process.pid), ticket);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') rootMade = false;
+    return ticket; // not queued: mayTake lets a missing ticket try, as before queueing existed
+  }
+  queued.add(ticket);
+  return ticket;
+}
+
+function dequeue(ticket: string): void {
+  if (!queued.delete(ticket)) return;
+  rmSync(ticket, { force: true });
 }
 
 /** Runs `fn` holding a slot. */
@@ -79,7 +149,7 @@ function tryTake(slot: string): boolean {
   return true;
 }
 
-/** A slot is stale when its owner is dead, or (an owner-file directory) it has had no owner for a while. */
+/** A slot (or ticket) is stale when its owner is dead, or (an owner-file directory) it has had no owner for a while. */
 function isStale(slot: string): boolean {
   const owner = slotOwner(slot);
   if (owner === 'unknown') return false;
@@ -90,7 +160,7 @@ function isStale(slot: string): boolean {
       return false;
     }
   }
-  if (owner === process.pid) return !held.has(slot);
+  if (owner === process.pid) return !held.has(slot) && !queued.has(slot);
   try {
     process.kill(owner, 0);
     return false;
@@ -130,6 +200,6 @@ function installExitHook(): void {
   if (exitHook) return;
   exitHook = true;
   process.on('exit', () => {
-    for (const slot of held) rmSync(slot, { force: true });
+    for (const path of [...held, ...queued]) rmSync(path, { force: true });
   });
 }
