@@ -32,7 +32,7 @@ describeQemu('real QEMU 7.2: ACPI blob lengths by machine type and -smp maxcpus'
     const real = (await ramBlocksOf(qemu, { machine, smp })).filter((b) => ACPI.test(b.idstr)).map((b) => [b.idstr, b.used, b.max]);
     const sim = planFor('7.2', machine, { smp }).ramBlocks.filter((b) => ACPI.test(b.idstr)).map((b) => [b.idstr, b.usedLength, b.maxLength]);
     expect(sim).toEqual(real);
-  }, 60_000);
+  });
 
   it('a real pc-i440fx-1.7,maxcpus=12 stream: simulated 2.0 says "Length mismatch", simulated 7.2 accepts', async () => {
     const spec = { machine: 'pc-i440fx-1.7', smp: '1,maxcpus=12' };
@@ -41,5 +41,5 @@ describeQemu('real QEMU 7.2: ACPI blob lengths by machine type and -smp maxcpus'
     expect(into20.accepted).toBe(false);
     expect(into20.error?.message).toBe('Length mismatch: /rom@etc/acpi/tables: 0x2000 in != 0x3000');
     expect(loadInto('7.2', spec.machine, { smp: spec.smp }, stream).accepted).toBe(true);
-  }, 60_000);
+  });
 }, { series: '7.2' });

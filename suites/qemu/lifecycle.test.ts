@@ -8,7 +8,7 @@ import { liveQemuPids, sweepStaleTempDirs } from '../../harness/targets/qemu-reg
 import { QemuTarget, loadInto, loadIntoQemu, startDestination } from '../../harness/targets/qemu-target.js';
 import { withQemuSlot } from '../../harness/targets/qemu-slots.js';
 import { readCorpusStream, readManifest } from './corpus-files.js';
-import { QEMU_SERIES, assertNoQemuLeft, describeQemu } from './qemu-env.js';
+import { QEMU_EVENT_LIMIT_MS, QEMU_SERIES, QEMU_SLOT_WAIT_MS, assertNoQemuLeft, describeQemu } from './qemu-env.js';
 
 /**
  * The target's promises about processes: a stalled load is a `hang`, a QEMU
@@ -20,16 +20,6 @@ import { QEMU_SERIES, assertNoQemuLeft, describeQemu } from './qemu-env.js';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const spec = { machine: 'pc-q35-7.2' };
 const seenPids = new Set<number>();
-
-/**
- * Limits for waits on events that normally come in well under a second. A
- * wait ends as soon as its event comes, so the limit only decides how long a
- * broken case takes to fail; it is set so that a QEMU queued behind the
- * machine-wide slots (qemu-slots.ts) and started on a loaded machine is
- * still waited for. The tests' own timeout is above the sum of their waits.
- */
-const EVENT_LIMIT_MS = 30_000;
-const TEST_TIMEOUT_MS = 120_000;
 
 function isAlive(pid: number): boolean {
   try {
@@ -79,7 +69,8 @@ describeQemu('real QEMU target: process lifecycle', (qemu) => {
   it('classifies a source that stalls mid-stream as a hang and cleans up', async () => {
     // The 800 ms run from the moment the stream is written (start-up is not counted) and a
     // stalled stream never gets a verdict, so load on the machine cannot turn this into a pass or a failure.
-    const watch = waitFor(() => liveQemuPids()[0], EVENT_LIMIT_MS);
+    // The QEMU appears once the load has a slot (queued behind other files' QEMUs) and has spawned it.
+    const watch = waitFor(() => liveQemuPids()[0], QEMU_SLOT_WAIT_MS + QEMU_EVENT_LIMIT_MS);
     const r = await loadIntoQemu(qemu, spec, stream.subarray(0, 4096), { keepOpen: true, timeoutMs: 800, tmpRoot });
     const pid = await watch;
     expect(pid).toBeDefined();
@@ -87,7 +78,7 @@ describeQemu('real QEMU target: process lifecycle', (qemu) => {
     expect(r.verdict).toEqual({ kind: 'hang', message: 'no migration verdict within 800 ms' });
     expect(isAlive(pid!)).toBe(false);
     expect(readdirSync(tmpRoot)).toEqual([]);
-  }, TEST_TIMEOUT_MS);
+  });
 
   it('classifies a QEMU killed by a signal as a crash', async () => {
     // The signal is sent once QEMU reports the incoming migration `active` (7.2's
@@ -97,9 +88,9 @@ describeQemu('real QEMU target: process lifecycle', (qemu) => {
     const r = await withQemuSlot(async () => {
       const dest = await startDestination(qemu, spec, tmpRoot);
       seenPids.add(dest.pid);
-      const load = loadInto(dest, stream.subarray(0, 4096), { keepOpen: true, timeoutMs: EVENT_LIMIT_MS });
+      const load = loadInto(dest, stream.subarray(0, 4096), { keepOpen: true, timeoutMs: QEMU_EVENT_LIMIT_MS });
       const active = await dest.qmp
-        .waitForEvent((ev) => ev.event === 'MIGRATION' && ev.data?.status === 'active', EVENT_LIMIT_MS)
+        .waitForEvent((ev) => ev.event === 'MIGRATION' && ev.data?.status === 'active', QEMU_EVENT_LIMIT_MS)
         .catch((e: unknown) => e as Error);
       if (active instanceof Error) {
         await load; // ends as a hang (or an early exit) and removes the QEMU
@@ -110,7 +101,7 @@ describeQemu('real QEMU target: process lifecycle', (qemu) => {
     });
     expect(r.verdict).toMatchObject({ kind: 'crash', signal: 'SIGSEGV' });
     expect(readdirSync(tmpRoot)).toEqual([]);
-  }, TEST_TIMEOUT_MS);
+  });
 
   it('reports an unknown machine type as a harness error with QEMU\'s words', async () => {
     const r = await loadIntoQemu(qemu, { machine: 'no-such-machine' }, stream, { tmpRoot });
@@ -173,14 +164,14 @@ describeQemu('real QEMU target: process lifecycle', (qemu) => {
       const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'inherit'] });
       const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (c, s) => r(s ?? (String(c) as NodeJS.Signals))));
       // The child starts Node, imports dist/, may queue for a QEMU slot, then spawns QEMU: seconds on a loaded machine.
-      const qemuPid = await waitFor(() => qemuChildren(child.pid!)[0], EVENT_LIMIT_MS);
+      const qemuPid = await waitFor(() => qemuChildren(child.pid!)[0], QEMU_SLOT_WAIT_MS + QEMU_EVENT_LIMIT_MS);
       expect(qemuPid).toBeDefined();
       seenPids.add(qemuPid!);
       child.kill(signal);
       // Killed by the signal, or (when the re-raised signal lost a race with the event loop draining) 128 + 15.
       expect([signal, signal === 'SIGTERM' ? '143' : signal]).toContain(await exited);
       // SIGKILL: the kernel's parent-death signal (setpriv --pdeathsig); SIGTERM: the registry.
-      const gone = await waitFor(() => (isAlive(qemuPid!) ? undefined : true), EVENT_LIMIT_MS);
+      const gone = await waitFor(() => (isAlive(qemuPid!) ? undefined : true), QEMU_EVENT_LIMIT_MS);
       expect(gone).toBe(true);
       if (signal === 'SIGTERM') {
         // The registry removed the temp dir on the way out.
@@ -191,7 +182,7 @@ describeQemu('real QEMU target: process lifecycle', (qemu) => {
         expect(sweepStaleTempDirs(childRoot)).toBe(1);
         expect(readdirSync(childRoot)).toEqual([]);
       }
-    }, TEST_TIMEOUT_MS);
+    });
   });
 
   it('leaves no QEMU behind', () => {

@@ -6,7 +6,8 @@ import { captureStream, loadIntoQemu } from '../../harness/targets/qemu-target.j
 import type { Verdict } from '../../harness/targets/target.js';
 import { CORPUS_DIR, readCorpusStream, readManifest } from './corpus-files.js';
 import { fwCfgAcpiTableSize, ramBlockLength, standardMutations, Q35_TARGETS, type Mutation } from './mutate-real.js';
-import { assertNoQemuLeft, describeQemu } from './qemu-env.js';
+import { QEMU_SLOT_WAIT_MS, QEMU_TEST_TIMEOUT_MS, assertNoQemuLeft, describeQemu } from './qemu-env.js';
+import { qemuSlotCount } from '../../harness/targets/qemu-slots.js';
 import { KNOWN_DIVERGENCES, agreement, ourVerdict, simulatedVerdict } from './loader-vs-qemu.js';
 import { readCorpusJson } from './corpus-files.js';
 import { mapStream, type StreamMap } from './stream-map.js';
@@ -24,6 +25,8 @@ import { mapStream, type StreamMap } from './stream-map.js';
  */
 
 const MACHINE = 'pc-q35-7.2';
+/** One mutated load: QEMU refuses or accepts within a second; 20 s calls a stalled one a hang. */
+const LOAD_LIMIT_MS = 20_000;
 const EINVAL = 'load of migration failed: Invalid argument';
 const EIO = 'load of migration failed: Input/output error';
 const ENOTSUP = 'load of migration failed: Operation not supported';
@@ -186,7 +189,7 @@ describeQemu('real QEMU refuses mutated real streams', (qemu) => {
 
     describe.concurrent('each', () => {
       it.each(mutations.map((m) => [m.name, m] as const))('%s', async (_n, m: Mutation) => {
-        const r = await loadIntoQemu(qemu, { machine: MACHINE }, m.bytes, { timeoutMs: 20_000 });
+        const r = await loadIntoQemu(qemu, { machine: MACHINE }, m.bytes, { timeoutMs: LOAD_LIMIT_MS });
         recorded.push({ name: m.name, what: m.what, sha256: sha256(m.bytes), verdict: r.verdict, log: r.log });
         checkVerdict(r.verdict, expected[m.name]!, r.log);
         // Our loader, profiled as this pc-q35-7.2 destination, against what real QEMU just said about the same bytes.
@@ -237,16 +240,21 @@ describeQemu('real QEMU refuses mutated real streams', (qemu) => {
     let live: Uint8Array;
     beforeAll(async () => {
       live = (await captureStream(qemu, { machine: MACHINE })).stream;
-    });
+    }, QEMU_TEST_TIMEOUT_MS);
 
+    // Every mutation is a load limited to LOAD_LIMIT_MS, run qemuSlotCount() at a time: the
+    // test's limit is those loads back to back plus the first wait for a slot.
+    const loads = standardMutations(readCorpusStream(committedEntry)).length;
+    const limit = Math.ceil(loads / qemuSlotCount()) * LOAD_LIMIT_MS + QEMU_SLOT_WAIT_MS;
     it('gives the same verdicts as for the committed stream', async () => {
       const mutations = standardMutations(live);
+      expect(mutations).toHaveLength(loads);
       const expected = expectations(mapStream(live));
       const verdicts = await Promise.all(
-        mutations.map(async (m) => [m.name, await loadIntoQemu(qemu, { machine: MACHINE }, m.bytes, { timeoutMs: 20_000 })] as const),
+        mutations.map(async (m) => [m.name, await loadIntoQemu(qemu, { machine: MACHINE }, m.bytes, { timeoutMs: LOAD_LIMIT_MS })] as const),
       );
       for (const [name, r] of verdicts) checkVerdict(r.verdict, expected[name]!, r.log);
-    });
+    }, limit);
   });
 
   /**

@@ -4,6 +4,7 @@ import { delimiter, join } from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { killAllQemu, liveQemuPids } from '../../harness/targets/qemu-registry.js';
 import { parseVersion } from '../../harness/targets/qemu-info.js';
+import { DEFAULT_LOAD_TIMEOUT_MS, DEFAULT_SAVE_TIMEOUT_MS } from '../../harness/targets/qemu-target.js';
 
 /**
  * Where the real QEMU is, and whether its absence is a skip or a failure.
@@ -44,6 +45,27 @@ function seriesOf(path: string): string | undefined {
   }
 }
 
+/** The longest acquireQemuSlot waits by default (qemu-slots.ts) before giving up. */
+export const QEMU_SLOT_WAIT_MS = 120_000;
+
+/**
+ * The default time limit of a real-QEMU test: a save and a load, each up to
+ * the target's own limit, after queueing for a machine-wide QEMU slot behind
+ * other test files (qemu-slots.ts). Below it, a QEMU that is too slow fails
+ * with the target's own message (a `hang` verdict, a slot error) instead of
+ * vitest's timeout; a passing test is unaffected, a QEMU on a loaded machine
+ * (starts taking seconds, slots busy with the other worker) no longer trips
+ * the 60 s default. Tests doing more (many loads in one test) set their own.
+ */
+export const QEMU_TEST_TIMEOUT_MS = DEFAULT_SAVE_TIMEOUT_MS + DEFAULT_LOAD_TIMEOUT_MS + QEMU_SLOT_WAIT_MS;
+
+/**
+ * The limit for a poll waiting on an event that normally comes within a
+ * second (a QEMU appearing, dying, a dir emptied). The wait ends at the
+ * event, so the limit only decides how long a broken case takes to fail.
+ */
+export const QEMU_EVENT_LIMIT_MS = 30_000;
+
 export interface QemuSuiteOptions {
   /**
    * The QEMU series whose behaviour the expectations are written for (exact
@@ -58,7 +80,7 @@ export function describeQemu(name: string, body: (qemu: string) => void, opts: Q
   if (QEMU_PATH && opts.series !== undefined && QEMU_SERIES !== opts.series) {
     describe.skip(`${name} (written for QEMU ${opts.series}, ${QEMU_PATH} is ${QEMU_SERIES ?? 'unknown'})`, () => body(''));
   } else if (QEMU_PATH) {
-    describe(name, () => body(QEMU_PATH));
+    describe(name, { timeout: QEMU_TEST_TIMEOUT_MS }, () => body(QEMU_PATH));
   } else if (QEMU_REQUIRED) {
     describe(name, () => {
       it('needs qemu-system-x86_64 (MIGCOMPAT_REQUIRE_QEMU=1)', () => {

@@ -8,7 +8,7 @@ import { DestinationPool } from '../../harness/targets/qemu-pool.js';
 import { liveQemuPids } from '../../harness/targets/qemu-registry.js';
 import { loadIntoQemu } from '../../harness/targets/qemu-target.js';
 import { readCorpusStream, readManifest } from './corpus-files.js';
-import { assertNoQemuLeft, describeQemu } from './qemu-env.js';
+import { QEMU_EVENT_LIMIT_MS, assertNoQemuLeft, describeQemu } from './qemu-env.js';
 
 /**
  * The destination pool: loads through it get the verdicts a fresh
@@ -89,7 +89,7 @@ describeQemu(
         await pool.fill();
         const [pid] = liveQemuPids();
         process.kill(pid!, 'SIGKILL');
-        expect(await waitFor(() => (isAlive(pid!) ? undefined : true), 3_000)).toBe(true);
+        expect(await waitFor(() => (isAlive(pid!) ? undefined : true), QEMU_EVENT_LIMIT_MS)).toBe(true);
         await new Promise((r) => setTimeout(r, 50)); // the exit event reaches the process
         expect((await pool.load(stream)).verdict).toEqual({ kind: 'accepted' });
       } finally {
@@ -102,9 +102,9 @@ describeQemu(
       const pool = new DestinationPool({ qemuPath: qemu, spec, tmpRoot, size: 2, idleMs: 200 });
       await pool.fill();
       expect(pool.waiting).toBe(2);
-      expect(await waitFor(() => (liveQemuPids().length === 0 ? true : undefined), 5_000)).toBe(true);
+      expect(await waitFor(() => (liveQemuPids().length === 0 ? true : undefined), QEMU_EVENT_LIMIT_MS)).toBe(true);
       expect(pool.waiting).toBe(0);
-      expect(await waitFor(() => (readdirSync(tmpRoot).length === 0 ? true : undefined), 2_000)).toBe(true);
+      expect(await waitFor(() => (readdirSync(tmpRoot).length === 0 ? true : undefined), QEMU_EVENT_LIMIT_MS)).toBe(true);
       await pool.close();
     });
 
@@ -147,7 +147,7 @@ describeQemu(
       expect(waiting).toBe(2);
       expect(pids).toHaveLength(2);
       // The registry's exit hook SIGKILLs them synchronously; the kernel reaps them just after.
-      for (const pid of pids) expect(await waitFor(() => (isAlive(pid) ? undefined : true), 3_000)).toBe(true);
+      for (const pid of pids) expect(await waitFor(() => (isAlive(pid) ? undefined : true), QEMU_EVENT_LIMIT_MS)).toBe(true);
       expect(readdirSync(childRoot)).toEqual([]);
     });
   },

@@ -20,5 +20,5 @@ describeQemu('real QEMU 7.2 loads booted simulated machines', (qemu) => {
     const stream = boot('7.2', machine, { devices, seed: 21, rounds: 2 }).save();
     const r = await loadIntoQemu(qemu, { machine, devices, ram: '32M' }, stream);
     expect(r.verdict, r.log.join('\n')).toEqual({ kind: 'accepted' });
-  }, 60_000);
+  });
 });
