@@ -5,13 +5,19 @@
  *
  * It never decides a refusal. Anything that is not a plain success (a check
  * that does not hold, a short stream, a hook's refusal or throw, a
- * description edited since it was compiled) abandons it, and loadVMState
- * reads the section again from the same offset with the full walker, which
- * reports the refusal with its code, offset, path and message. That is
- * sound because a load never mutates its inputs: the abandoned attempt
- * leaves nothing behind but fresh objects nobody holds.
+ * description edited since it was compiled, a step budget that would run
+ * out) abandons it, and loadVMState reads the section again from the same
+ * offset with the full walker, which reports the refusal with its code,
+ * offset, path and message. That is sound because a load never mutates its
+ * inputs: the abandoned attempt leaves nothing behind but fresh objects
+ * nobody holds.
+ *
+ * A successful walk tells the check log every check the full walk would
+ * have evaluated (each once per section: the log is a coverage signal, and
+ * the full walk on the same bytes reaches the same set) and spends the
+ * steps it would have spent, so the fuzzer's loads take this path too.
  */
-import type { WireReader } from '../wire/index.js';
+import type { CheckCode, CheckLog, WireReader } from '../wire/index.js';
 import type { ElementKind, IntType, StateObject, VMStateDescription, VMStateField, Value } from './description.js';
 import { bitmapWords, fieldNamePlan, minElementSize, plannedName } from './field-info.js';
 import { isStateObject, loadedNoSubsection, markLoadedNone, noteSubsectionLoaded, QEMU_VM_SUBSECTION } from './walker-load.js';
@@ -41,16 +47,64 @@ interface Compiled {
 const compiled = new WeakMap<VMStateDescription, Compiled>();
 
 /**
- * loadDescription's result for a section, or undefined when the fast path
- * gave up (the reader's position is then back at `r.pos` as it was).
+ * The checks the full walker evaluates, one bit each (walker-load.ts: where
+ * it calls reach). A version check reaches both of its codes.
  */
-export function loadFast(r: WireReader, vmsd: VMStateDescription, versionId: number, local: StateObject): StateObject | undefined {
+const REACHES: readonly (readonly CheckCode[])[] = [
+  ['section.version-too-new', 'section.version-too-old'],
+  ['vmstate.subsection-version'],
+  ['vmstate.validate-failed'],
+  ['vmstate.post-load-failed'],
+  ['vmstate.array-too-large'],
+  ['vmstate.buffer-too-large'],
+  ['vmstate.nullptr-marker'],
+  ['vmstate.equal-mismatch'],
+  ['vmstate.subsection-unknown'],
+];
+const VERSION = 1 << 0;
+const SUBSECTION_VERSION = 1 << 1;
+const VALIDATE = 1 << 2;
+const POST_LOAD = 1 << 3;
+const ARRAY_COUNT = 1 << 4;
+const BUFFER_SIZE = 1 << 5;
+const NULLPTR = 1 << 6;
+const EQUAL = 1 << 7;
+const SUBSECTION_NAME = 1 << 8;
+
+/** The walk in progress: checks reached (bits above) and steps owed, kept until it succeeds. */
+let reached = 0;
+let steps = 0;
+let stepsLeft = Infinity;
+
+/** The full walker's step: one per array element, in bulk; more than the budget has left abandons. */
+function spend(n: number): void {
+  steps += n;
+  if (steps > stepsLeft) abandon();
+}
+
+/**
+ * loadDescription's result for a section, or undefined when the fast path
+ * gave up (the reader's position is then back at `r.pos` as it was, and
+ * neither the log nor the reader's budget has heard of the attempt).
+ */
+export function loadFast(r: WireReader, vmsd: VMStateDescription, versionId: number, local: StateObject, log?: CheckLog): StateObject | undefined {
   const start = r.pos;
+  // Saved and restored: a hook may load a nested state while this walk is open.
+  const outer = [reached, steps, stepsLeft] as const;
+  reached = 0;
+  steps = 0;
+  stepsLeft = r.budget ? r.budget.limit - r.budget.used : Infinity;
   try {
-    return loadDescription(r, vmsd, versionId, local);
+    const state = loadDescription(r, vmsd, versionId, local);
+    if (log) for (let i = 0; i < REACHES.length; i++) if (reached & (1 << i)) for (const code of REACHES[i]!) log.reached(code);
+    // Cannot run out: spend() kept the total within what was left.
+    if (steps > 0) r.budget?.spend(steps, r.pos, r.path);
+    return state;
   } catch {
     r.pos = start;
     return undefined;
+  } finally {
+    [reached, steps, stepsLeft] = outer;
   }
 }
 
@@ -91,6 +145,7 @@ function compiledOf(vmsd: VMStateDescription): Compiled {
  * subsections (none) and have no post_load, which gets its own copy.
  */
 function loadDescription(r: WireReader, vmsd: VMStateDescription, versionId: number, local: StateObject): StateObject {
+  reached |= VERSION;
   if (versionId > vmsd.version_id || versionId < vmsd.minimum_version_id) abandon();
   const c = compiledOf(vmsd);
   const known = kept.get(local);
@@ -154,7 +209,7 @@ function loadDescriptionWalk(r: WireReader, vmsd: VMStateDescription, versionId:
   }
   if (state === undefined) return local;
   loadSubsections(r, vmsd, state);
-  if (vmsd.post_load && vmsd.post_load(state, versionId)) abandon();
+  postLoad(vmsd, state, versionId);
   return state;
 }
 
@@ -173,6 +228,7 @@ function loadFields(r: WireReader, vmsd: VMStateDescription, versionId: number, 
     // A field replaced in place since compiling: the full walker reads the list as it is now.
     if (list[i] !== field) abandon();
     if (op.load === undefined) {
+      reached |= VALIDATE;
       if (field.kind === 'validate' && !field.check(view)) abandon();
       continue;
     }
@@ -193,7 +249,13 @@ function loadFields(r: WireReader, vmsd: VMStateDescription, versionId: number, 
 function loadFieldsAndSubsections(r: WireReader, vmsd: VMStateDescription, versionId: number, state: StateObject): void {
   loadFields(r, vmsd, versionId, state, state);
   loadSubsections(r, vmsd, state);
-  if (vmsd.post_load && vmsd.post_load(state, versionId)) abandon();
+  postLoad(vmsd, state, versionId);
+}
+
+function postLoad(vmsd: VMStateDescription, state: StateObject, versionId: number): void {
+  if (!vmsd.post_load) return;
+  reached |= POST_LOAD;
+  if (vmsd.post_load(state, versionId)) abandon();
 }
 
 /** walker-load.ts loadSubsections, with the same silent ends; an unknown subsection abandons. */
@@ -209,18 +271,22 @@ function loadSubsections(r: WireReader, vmsd: VMStateDescription, state: StateOb
     let name = '';
     for (let i = 0; i < len; i++) name += String.fromCharCode(buf[start + 2 + i]!);
     if (!name.startsWith(vmsd.name)) return;
+    reached |= SUBSECTION_NAME;
     const sub = vmsd.subsections?.find((s) => s.name === name);
     if (!sub) abandon();
     r.pos = start + 2 + len;
     const version = r.u32() & 0xff;
+    reached |= SUBSECTION_VERSION;
     if (version > sub.version_id || version < sub.minimum_version_id) abandon();
     noteSubsectionLoaded(state, name);
     loadFieldsAndSubsections(r, sub, version, state);
   }
 }
 
-function count(state: StateObject, countKey: string, max: number): number {
+/** A count field's value, reaching its check (`bit`) as the full walker does once the value is an integer. */
+function count(state: StateObject, countKey: string, max: number, bit: number): number {
   const raw = state[countKey];
+  if (typeof raw === 'number' || typeof raw === 'bigint') reached |= bit;
   if (typeof raw === 'number') {
     if (!Number.isInteger(raw) || raw < 0 || raw > max) abandon();
     return raw;
@@ -241,7 +307,7 @@ function fieldLoader(field: VMStateField): FieldLoader {
     }
     case 'vbuffer': {
       const { sizeField, max } = field;
-      return (r, state, local) => bytesOrLocal(r, count(state, sizeField, max), local);
+      return (r, state, local) => bytesOrLocal(r, count(state, sizeField, max, BUFFER_SIZE), local);
     }
     case 'bitmap': {
       const words = bitmapWords(field.bits);
@@ -260,7 +326,7 @@ function fieldLoader(field: VMStateField): FieldLoader {
     case 'varray': {
       const load = elementsLoader(field.of);
       const { countField, max } = field;
-      return (r, state, local) => load(r, count(state, countField, max), local);
+      return (r, state, local) => load(r, count(state, countField, max, ARRAY_COUNT), local);
     }
     case 'validate':
       throw new Error('unreachable: validate has no loader');
@@ -277,6 +343,7 @@ function elementsLoader(of: ElementKind): (r: WireReader, n: number, local: Valu
     if (of.type === 'uint8') {
       return (r, n, local) => {
         r.need(n);
+        spend(n);
         const buf = r.buf;
         const base = r.pos;
         r.pos = base + n;
@@ -289,6 +356,7 @@ function elementsLoader(of: ElementKind): (r: WireReader, n: number, local: Valu
     const read = intReader(of.type);
     return (r, n, local) => {
       r.need(n * min);
+      spend(n);
       const out: Value[] = new Array<Value>(n);
       for (let i = 0; i < n; i++) out[i] = read(r);
       return sameElements(out, local) ? local : out;
@@ -297,6 +365,7 @@ function elementsLoader(of: ElementKind): (r: WireReader, n: number, local: Valu
   const load = elementLoader(of);
   return (r, n, local) => {
     r.need(n * min);
+    spend(n);
     const locals = Array.isArray(local) ? local : [];
     const out: Value[] = [];
     for (let i = 0; i < n; i++) out.push(load(r, locals[i]));
@@ -341,6 +410,7 @@ function elementLoader(kind: ElementKind): ElementLoader {
       const read = intReader(kind.type);
       return (r, local) => {
         const incoming = read(r);
+        reached |= EQUAL;
         if (local === undefined || local === incoming) return incoming;
         if (typeof local === 'bigint' || typeof incoming === 'bigint') {
           if (typeof local === 'number' || typeof local === 'bigint') {
@@ -357,6 +427,7 @@ function elementLoader(kind: ElementKind): ElementLoader {
       if (kind.nullStruct) {
         return (r) => {
           const b = r.bytes(1);
+          reached |= NULLPTR;
           if (b[0] !== VMS_NULLPTR_MARKER) abandon();
           return b;
         };

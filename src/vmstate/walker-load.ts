@@ -34,6 +34,8 @@ export interface LoadOptions {
   log?: CheckLog;
   /** Path prefix for errors; default the description's name. */
   path?: string;
+  /** false: the full walk only, never the compiled one (tests compare the two). */
+  compiled?: boolean;
 }
 
 interface Ctx {
@@ -107,11 +109,11 @@ export function loadVMState(
   local: StateObject,
   opts: LoadOptions = {},
 ): StateObject {
-  // Without a check log or a step budget (both count what the full walk
-  // does), a compiled walk first; it gives up on anything but a success,
-  // and the full walk below then finds and reports the refusal.
-  if (!opts.log && !r.budget) {
-    const fast = loadFast(r, vmsd, versionId, local);
+  // A compiled walk first (it tells the log and the budget what this walk
+  // would have); it gives up on anything but a success, and the full walk
+  // below then finds and reports the refusal.
+  if (opts.compiled !== false) {
+    const fast = loadFast(r, vmsd, versionId, local, opts.log);
     if (fast) return fast;
   }
   const ctx: Ctx = { r, log: opts.log };

@@ -2,12 +2,13 @@
  * The compiled fast paths (walker-load-fast.ts, walker-save-fast.ts) against
  * the full walkers they shortcut, on every section of real machines: the
  * full walker's output is the expected value (it is the one the rest of the
- * suites check against QEMU 7.2 captures). A load with a check log always
- * takes the full walker, so "with log" vs "without log" compares the two.
+ * suites check against QEMU 7.2 captures). `compiled: false` makes a load
+ * take the full walker only, so the two are compared on the same bytes:
+ * states, reader positions, the checks a log hears and the steps spent.
  */
 import { describe, expect, it } from 'vitest';
 import { boot, incoming } from '../../../src/vm.js';
-import { createCheckCounter, LoadError, WireReader, WireWriter } from '../../../src/wire/index.js';
+import { createCheckCounter, LoadError, StepBudget, StepBudgetExceeded, WireReader, WireWriter } from '../../../src/wire/index.js';
 import {
   loadVMState,
   saveFast,
@@ -112,11 +113,18 @@ describe('compiled load', () => {
       const bytes = w.finish();
       const fast = new WireReader(bytes);
       const full = new WireReader(bytes);
-      const a = loadVMState(fast, s.vmsd, s.versionId, local, { path: s.idstr });
-      const b = loadVMState(full, s.vmsd, s.versionId, local, { path: s.idstr, log: createCheckCounter() });
+      fast.budget = new StepBudget(1 << 20);
+      full.budget = new StepBudget(1 << 20);
+      const logA = createCheckCounter();
+      const logB = createCheckCounter();
+      const a = loadVMState(fast, s.vmsd, s.versionId, local, { path: s.idstr, log: logA });
+      const b = loadVMState(full, s.vmsd, s.versionId, local, { path: s.idstr, log: logB, compiled: false });
       expect(a, s.idstr).toEqual(b);
       expect(fast.pos).toBe(full.pos);
       expect(subsectionsLoaded(a)).toEqual(subsectionsLoaded(b));
+      // The coverage signal and the work counted are the full walk's (the log hears each check once per section).
+      expect([...logA.counts.keys()].sort(), s.idstr).toEqual([...logB.counts.keys()].sort());
+      expect(fast.budget.used, s.idstr).toBe(full.budget.used);
     }
   });
 
@@ -181,14 +189,50 @@ describe('compiled load', () => {
       const step = Math.max(1, Math.floor(bytes.length / 97));
       for (let at = 0; at < bytes.length; at += step) {
         for (const mutant of [bytes.subarray(0, at), Uint8Array.from(bytes, (b, i) => (i === at ? b ^ 0x41 : b))]) {
-          const a = outcome(() => loadVMState(new WireReader(mutant), s.vmsd, s.versionId, local, { path: s.idstr }));
-          const b = outcome(() => loadVMState(new WireReader(mutant), s.vmsd, s.versionId, local, { path: s.idstr, log: createCheckCounter() }));
+          const logA = createCheckCounter();
+          const logB = createCheckCounter();
+          const a = outcome(() => loadVMState(new WireReader(mutant), s.vmsd, s.versionId, local, { path: s.idstr, log: logA }));
+          const b = outcome(() => loadVMState(new WireReader(mutant), s.vmsd, s.versionId, local, { path: s.idstr, log: logB, compiled: false }));
           expect(a).toEqual(b);
+          expect([...logA.counts.keys()].sort()).toEqual([...logB.counts.keys()].sort());
           if ('code' in (b as object)) seen.add((b as { code: string }).code);
         }
       }
     }
     // The mutants did reach refusals (not only accepted loads).
     expect(seen.has('wire.truncated')).toBe(true);
+  });
+
+  it('spends the steps of a budget as the full walker, and leaves a budget that would run out to it', () => {
+    const vmsd: VMStateDescription = {
+      name: 'dev',
+      version_id: 1,
+      minimum_version_id: 1,
+      fields: [
+        { name: 'n', kind: 'int', type: 'uint8' },
+        // Elements of no bytes: only the budget bounds their loop.
+        { name: 'a', kind: 'varray', of: { kind: 'struct', vmsd: { name: 'e', version_id: 1, minimum_version_id: 1, fields: [] } }, countField: 'n', max: 255 },
+        { name: 'b', kind: 'array', of: { kind: 'int', type: 'uint16' }, length: 3 },
+      ],
+    };
+    const bytes = Uint8Array.of(200, 0, 1, 0, 2, 0, 3);
+    const run = (limit: number, compiled: boolean) => {
+      const r = new WireReader(bytes);
+      r.budget = new StepBudget(limit);
+      const log = createCheckCounter();
+      try {
+        loadVMState(r, vmsd, 1, {}, { path: 'dev', log, compiled });
+        return { used: r.budget.used, pos: r.pos, codes: [...log.counts.keys()].sort() };
+      } catch (e) {
+        if (!(e instanceof StepBudgetExceeded)) throw e;
+        return { exceeded: e.message, codes: [...log.counts.keys()].sort() };
+      }
+    };
+    // 200 struct elements and 3 ints: 203 steps.
+    expect(run(203, true)).toEqual(run(203, false));
+    expect(run(203, true)).toMatchObject({ used: 203, pos: 7 });
+    expect(run(202, true)).toEqual(run(202, false));
+    expect(run(202, true)).toHaveProperty('exceeded');
+    expect(run(150, true)).toEqual(run(150, false));
   });
 });
