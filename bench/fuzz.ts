@@ -6,6 +6,7 @@ import { loadStream } from '../src/migration/index.js';
 import { runCampaign } from '../harness/fuzz/campaign.js';
 import fc from 'fast-check';
 import { fuzzCaseArb, materialize, type FuzzCase } from '../harness/fuzz/fuzz-case.js';
+import { CAMPAIGN_MEASURE_EVERY, DEFAULT_IN_PROCESS_RUNS } from '../harness/fuzz/in-process-load.js';
 import { ProfileTarget } from '../harness/fuzz/profile-target.js';
 import { QemuFuzzTarget } from '../harness/fuzz/qemu-fuzz-target.js';
 import { loadSeed, seedDestination } from '../harness/fuzz/seed.js';
@@ -35,7 +36,7 @@ interface ChildResult {
 async function campaignCase(runs: number): Promise<ChildResult> {
   const seed = loadSeed(SEED);
   const cpu0 = process.cpuUsage();
-  const r = await runCampaign({ target: new ProfileTarget(seed), seed, runs, rngSeed: 20261122 });
+  const r = await runCampaign({ target: new ProfileTarget(seed, { measureEvery: CAMPAIGN_MEASURE_EVERY }), seed, runs, rngSeed: 20261122 });
   const cpu = process.cpuUsage(cpu0);
   // Per core: CPU time (the machine is shared, wall time says more about the neighbours).
   const execsPerSec = r.runs / ((cpu.user + cpu.system) / 1e6);
@@ -58,14 +59,18 @@ function bareLoaderRate(): number {
   return n / ((cpu.user + cpu.system) / 1e6);
 }
 
-/** The issue's default campaign target: the newest simulated build, pc-q35-7.2, a fresh incoming machine per input. */
+/**
+ * The issue's default campaign: `migcompat fuzz` with no options (the newest
+ * simulated build, pc-q35-7.2, its default run count and allocation
+ * measurement), from the same target options the CLI passes.
+ */
 async function simRate(): Promise<Figure> {
   const id = `sim:${newestBuild()}`;
   const seed = seedForTarget(id, 'pc-q35-7.2');
-  const target = targetFromId(id, seed);
+  const target = targetFromId(id, seed, { measureEvery: CAMPAIGN_MEASURE_EVERY });
   // Per core: CPU time of this process (the machine is shared), seed boot excluded.
   const cpu0 = process.cpuUsage();
-  const r = await runCampaign({ target, seed, runs: 10_000, rngSeed: 20261122 });
+  const r = await runCampaign({ target, seed, runs: DEFAULT_IN_PROCESS_RUNS, rngSeed: 20261122 });
   const cpu = process.cpuUsage(cpu0);
   const rate = r.runs / ((cpu.user + cpu.system) / 1e6);
   return {
@@ -160,7 +165,7 @@ function clockTicks(): number {
 
 export async function fuzzBench(): Promise<Figure[]> {
   const figures: Figure[] = [];
-  const small = runChild(20_000);
+  const small = runChild(DEFAULT_IN_PROCESS_RUNS);
   figures.push({
     name: `fuzz: in-process exec/s per core (${SEED} profile, CPU time)`,
     value: Math.round(small.execsPerSec),

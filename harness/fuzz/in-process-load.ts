@@ -18,6 +18,16 @@ export interface InProcessOptions {
   stepBudget?: (bytes: Uint8Array) => number;
 }
 
+/**
+ * How often a campaign measures a load's allocation (every Nth in-process
+ * load): process.memoryUsage is not free. What `migcompat fuzz` uses, and
+ * so what the fuzz bench measures.
+ */
+export const CAMPAIGN_MEASURE_EVERY = 64;
+
+/** Runs of an in-process campaign when neither --runs nor --time is given (and what the fuzz bench runs). */
+export const DEFAULT_IN_PROCESS_RUNS = 20_000;
+
 /** Steps for array elements that take no bytes, on top of one per input byte; no description of a catalog machine declares this many. */
 export const STEP_BUDGET_SLACK = 1 << 20;
 

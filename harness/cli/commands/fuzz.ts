@@ -3,6 +3,7 @@ import type { RegisterCommand } from './index.js';
 import { createOutput } from '../output.js';
 import { UsageError } from '../usage-error.js';
 import { packageRoot } from '../../corpus/package-root.js';
+import { CAMPAIGN_MEASURE_EVERY, DEFAULT_IN_PROCESS_RUNS } from '../../fuzz/in-process-load.js';
 import { formatCampaign, formatMutationScore, mutationScore, newestBuild, runCampaign, seedForTarget, simulatedAvailable, targetFromId, type CampaignResult } from '../../fuzz/index.js';
 
 /**
@@ -65,10 +66,10 @@ export const registerFuzz: RegisterCommand = (program, setExit) => {
       const seed = seedForTarget(requested, opts.machine, opts.device);
       const targetId = requested === 'profile' ? `profile:${seed.name}` : requested === 'sim' ? `sim:${newestBuild()}` : requested;
       // Heap + arrayBuffers growth is measured on every 64th in-process load (process.memoryUsage is not free).
-      const tOpts = { qemuTimeoutMs: positiveInt(opts.timeout, '--timeout'), measureEvery: 64 };
+      const tOpts = { qemuTimeoutMs: positiveInt(opts.timeout, '--timeout'), measureEvery: CAMPAIGN_MEASURE_EVERY };
       const target = targetFromId(targetId, seed, tOpts);
       const against = opts.against ? targetFromId(opts.against, seed, tOpts) : undefined;
-      const runs = opts.runs !== undefined ? positiveInt(opts.runs, '--runs') : opts.time ? Number.MAX_SAFE_INTEGER : target.inProcess ? 20_000 : 100;
+      const runs = opts.runs !== undefined ? positiveInt(opts.runs, '--runs') : opts.time ? Number.MAX_SAFE_INTEGER : target.inProcess ? DEFAULT_IN_PROCESS_RUNS : 100;
       const result: CampaignResult = await runCampaign({
         target,
         seed,
@@ -87,7 +88,7 @@ export const registerFuzz: RegisterCommand = (program, setExit) => {
       if (opts.mutationScore) {
         score = await mutationScore({
           seed,
-          runs: Math.min(runs, 20_000),
+          runs: Math.min(runs, DEFAULT_IN_PROCESS_RUNS),
           rngSeed: result.rngSeed,
           // Same kind of target as the campaign, with one check disabled.
           targetFor: (code) => targetFromId(targetId, seed, { ...tOpts, disabledChecks: new Set([code]), variant: `no:${code}` }),
