@@ -41,14 +41,43 @@ export function migratableTotal(list: RamList): bigint {
  */
 export function stageRamList(list: RamList): RamList {
   const pendingResizes = new Map<string, number>();
+  return { pendingResizes, blocks: list.blocks.map((b) => stagedCopy(b, pendingResizes)) };
+}
+
+function stagedCopy(b: RamBlock, pendingResizes: Map<string, number>): RamBlock {
+  return {
+    ...b,
+    pages: new Map(b.pages),
+    dirty: new Set(b.dirty),
+    resized: (idstr: string, size: number) => void pendingResizes.set(idstr, size),
+  };
+}
+
+/** A staged list whose blocks are copied when first written (see stageRamListLazily). */
+export interface LazyStagedRamList extends RamList {
+  /** The staged copy of a block, made on first call; undefined: no such block. Read-only access may use `blocks`. */
+  writable(idstr: string): RamBlock | undefined;
+}
+
+/**
+ * stageRamList, copying a block only when the load first writes to it: a
+ * load that touches two blocks of six copies two. Until then `blocks` holds
+ * the original (read, never written); commitRamList copies an original onto
+ * itself, which changes nothing.
+ */
+export function stageRamListLazily(list: RamList): LazyStagedRamList {
+  const pendingResizes = new Map<string, number>();
+  const originals = list.blocks;
+  const blocks = originals.slice();
   return {
     pendingResizes,
-    blocks: list.blocks.map((b) => ({
-      ...b,
-      pages: new Map(b.pages),
-      dirty: new Set(b.dirty),
-      resized: (idstr: string, size: number) => void pendingResizes.set(idstr, size),
-    })),
+    blocks,
+    writable(idstr) {
+      const i = blocks.findIndex((b) => b.idstr === idstr);
+      const b = blocks[i];
+      if (!b || b !== originals[i]) return b;
+      return (blocks[i] = stagedCopy(b, pendingResizes));
+    },
   };
 }
 

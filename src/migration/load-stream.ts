@@ -6,10 +6,10 @@ import {
   hostPageAlign,
   findRamBlock,
   resizeRamBlock,
-  stageRamList,
+  stageRamListLazily,
   writePage,
+  type LazyStagedRamList,
   type RamBlock,
-  type RamList,
 } from '../memory/index.js';
 import { descriptionFromVmdesc, type StateObject, type VMStateDescription, type VmdescDevice } from '../vmstate/index.js';
 import { RAM_SECTION_VERSION, SectionType } from './constants.js';
@@ -64,7 +64,8 @@ interface LoadCtx {
   r: WireReader;
   dest: Destination;
   opts: LoadStreamOptions;
-  ram: RamList;
+  /** The destination's RAM, each block copied when the load first writes to it. */
+  ram: LazyStagedRamList;
   ramState: RamReadState;
   started: Map<number, { se: DestinationSection; versionId: number }>;
   states: Map<string, StateObject>;
@@ -92,7 +93,7 @@ export function loadStream(bytes: Uint8Array, dest: Destination, opts: LoadStrea
     r: new WireReader(bytes),
     dest,
     opts,
-    ram: stageRamList(dest.ram),
+    ram: stageRamListLazily(dest.ram),
     ramState: {},
     started: new Map(),
     states: new Map(),
@@ -351,7 +352,7 @@ function ramTarget(ctx: LoadCtx): RamTarget {
   const log = ctx.opts.log;
   const disabled = ctx.opts.disabledChecks;
   let last: RamBlock | undefined;
-  const block = (idstr: string): RamBlock => (last?.idstr === idstr ? last : (last = findRamBlock(ram, idstr)!));
+  const block = (idstr: string): RamBlock => (last?.idstr === idstr ? last : (last = ram.writable(idstr)!));
   return {
     lookup(idstr) {
       const b = findRamBlock(ram, idstr);
@@ -373,12 +374,13 @@ function ramTarget(ctx: LoadCtx): RamTarget {
       if (entry.length === BigInt(b.usedLength)) return;
       log?.reached('ram.size-mismatch');
       log?.reached('ram.length-too-large');
-      const res = resizeRamBlock(b, entry.length);
+      const staged = block(entry.idstr);
+      const res = resizeRamBlock(staged, entry.length);
       if (res.ok) return;
       if (!disabled?.has(res.code)) throw new LoadError(res.code, res.message, entryOffset, path);
       // Weakened: take the length as sent (sparse pages: nothing is allocated;
       // no dirty marking, which would walk 2^50 pages for a 2^62 claim).
-      forceUsedLength(b, entry.length);
+      forceUsedLength(staged, entry.length);
     },
     zero(idstr, index, fill) {
       spendSteps(ctx.r, 1, idstr);

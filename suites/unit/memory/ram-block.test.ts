@@ -12,6 +12,7 @@ import {
   readPage,
   resizeRamBlock,
   stageRamList,
+  stageRamListLazily,
   takeDirty,
   writeBytes,
   writePage,
@@ -171,6 +172,39 @@ describe('staged RAM lists', () => {
     expect(readPage(b, 3)[0]).toBe(1);
     expect(readPage(b, 0)[0]).toBe(9);
     expect(calls).toEqual([0x4000]);
+  });
+
+  it('a lazily staged list copies a block on its first write only, and commits as the eager one', () => {
+    const calls: number[] = [];
+    const a = createRamBlock({ idstr: 'a', usedLength: 0x2000, maxLength: 0x8000, resizeable: true, resized: (_, n) => void calls.push(n) });
+    const b = createRamBlock({ idstr: 'b', usedLength: 0x2000 });
+    writePage(a, 0, new Uint8Array(TARGET_PAGE_SIZE).fill(9));
+    const list = createRamList([a, b]);
+    const aPages = a.pages;
+    const bPages = b.pages;
+    const staged = stageRamListLazily(list);
+    // Reads see the originals until a write.
+    expect(staged.blocks[0]).toBe(a);
+    const sa = staged.writable('a')!;
+    expect(sa).not.toBe(a);
+    expect(staged.writable('a')).toBe(sa);
+    expect(staged.blocks[0]).toBe(sa);
+    expect(staged.writable('c')).toBeUndefined();
+    resizeRamBlock(sa, 0x4000n);
+    writePage(sa, 3, new Uint8Array(TARGET_PAGE_SIZE).fill(1));
+    // Nothing reached the originals, nor the notifier.
+    expect(a.usedLength).toBe(0x2000);
+    expect(a.pages).toBe(aPages);
+    expect(a.pages.has(3)).toBe(false);
+    expect(calls).toEqual([]);
+    commitRamList(list, staged);
+    expect(list.blocks).toEqual([a, b]);
+    expect(a.usedLength).toBe(0x4000);
+    expect(readPage(a, 3)[0]).toBe(1);
+    expect(readPage(a, 0)[0]).toBe(9);
+    expect(calls).toEqual([0x4000]);
+    // The block the load never wrote keeps its own page map.
+    expect(b.pages).toBe(bPages);
   });
 
   it('refuses duplicate idstrs', () => {
