@@ -150,12 +150,20 @@ function loadDescription(r: WireReader, vmsd: VMStateDescription, versionId: num
   const c = compiledOf(vmsd);
   const known = kept.get(local);
   if (known && known.vmsd === vmsd && known.compiled === c && known.versionId === versionId && known.bytes && holdsAt(r.buf, r.pos, known.bytes)) {
+    // What the walk would have reached and spent on these bytes, as it did the time they were kept.
+    spend(known.steps);
+    reached |= known.reached;
     r.pos += known.bytes.length;
     return local;
   }
   const start = r.pos;
+  const outer = reached;
+  const steps0 = steps;
+  reached = 0;
   const out = loadDescriptionWalk(r, vmsd, versionId, local);
-  if (out === local) keep(known, local, vmsd, c, versionId, r.buf.subarray(start, r.pos));
+  const walked = reached;
+  reached |= outer;
+  if (out === local) keep(known, local, vmsd, c, versionId, r.buf.subarray(start, r.pos), walked, steps - steps0);
   return out;
 }
 
@@ -178,13 +186,19 @@ interface Kept {
   compiled: Compiled;
   versionId: number;
   bytes?: Uint8Array;
+  /** The checks (bits of REACHES) and steps the walk over `bytes` reached and spent. */
+  reached: number;
+  steps: number;
 }
 
 const kept = new WeakMap<StateObject, Kept>();
 
-function keep(known: Kept | undefined, local: StateObject, vmsd: VMStateDescription, compiled: Compiled, versionId: number, bytes: Uint8Array): void {
-  if (known && known.vmsd === vmsd && known.compiled === compiled && known.versionId === versionId) known.bytes = bytes.slice();
-  else kept.set(local, { vmsd, compiled, versionId });
+function keep(known: Kept | undefined, local: StateObject, vmsd: VMStateDescription, compiled: Compiled, versionId: number, bytes: Uint8Array, walked: number, spent: number): void {
+  if (known && known.vmsd === vmsd && known.compiled === compiled && known.versionId === versionId) {
+    known.bytes = bytes.slice();
+    known.reached = walked;
+    known.steps = spent;
+  } else kept.set(local, { vmsd, compiled, versionId, reached: walked, steps: spent });
 }
 
 /** Whether `bytes` sit at `pos` and are not followed by a subsection. */

@@ -111,20 +111,23 @@ describe('compiled load', () => {
       const w = new WireWriter();
       saveVMState(w, s.vmsd, s.state, undefined, { versionId: s.versionId });
       const bytes = w.finish();
-      const fast = new WireReader(bytes);
       const full = new WireReader(bytes);
-      fast.budget = new StepBudget(1 << 20);
       full.budget = new StepBudget(1 << 20);
-      const logA = createCheckCounter();
       const logB = createCheckCounter();
-      const a = loadVMState(fast, s.vmsd, s.versionId, local, { path: s.idstr, log: logA });
       const b = loadVMState(full, s.vmsd, s.versionId, local, { path: s.idstr, log: logB, compiled: false });
-      expect(a, s.idstr).toEqual(b);
-      expect(fast.pos).toBe(full.pos);
-      expect(subsectionsLoaded(a)).toEqual(subsectionsLoaded(b));
-      // The coverage signal and the work counted are the full walk's (the log hears each check once per section).
-      expect([...logA.counts.keys()].sort(), s.idstr).toEqual([...logB.counts.keys()].sort());
-      expect(fast.budget.used, s.idstr).toBe(full.budget.used);
+      // Three times: from the second load on, defaults are matched by their remembered bytes.
+      for (let i = 0; i < 3; i++) {
+        const fast = new WireReader(bytes);
+        fast.budget = new StepBudget(1 << 20);
+        const logA = createCheckCounter();
+        const a = loadVMState(fast, s.vmsd, s.versionId, local, { path: s.idstr, log: logA });
+        expect(a, s.idstr).toEqual(b);
+        expect(fast.pos).toBe(full.pos);
+        expect(subsectionsLoaded(a)).toEqual(subsectionsLoaded(b));
+        // The coverage signal and the work counted are the full walk's (the log hears each check once per section).
+        expect([...logA.counts.keys()].sort(), s.idstr).toEqual([...logB.counts.keys()].sort());
+        expect(fast.budget.used, s.idstr).toBe(full.budget.used);
+      }
     }
   });
 
@@ -154,7 +157,7 @@ describe('compiled load', () => {
     for (let at = 4 + 256 + 16; at < bytes.length; at += 13) {
       const mutant = Uint8Array.from(bytes, (b, i) => (i === at ? b ^ 0x01 : b));
       const a = outcome(() => loadVMState(new WireReader(mutant), ahci.vmsd, ahci.versionId, ahci.state, { path: ahci.idstr }));
-      const b = outcome(() => loadVMState(new WireReader(mutant), ahci.vmsd, ahci.versionId, ahci.state, { path: ahci.idstr, log: createCheckCounter() }));
+      const b = outcome(() => loadVMState(new WireReader(mutant), ahci.vmsd, ahci.versionId, ahci.state, { path: ahci.idstr, compiled: false }));
       expect(a).toEqual(b);
       if ('state' in (a as object)) expect((a as { state: StateObject }).state['ahci']).not.toBe(ahci.state['ahci']);
     }
