@@ -40,6 +40,8 @@ export interface PoolRun {
   fallback?: string;
   /** CPU time of the main thread during the run, and of each worker thread (Linux only). */
   cpu?: { mainThreadMs: number; workerMs: number[] };
+  /** Per worker, ms from the pool's start: when it was ready, and when its last results came in (how evenly they finished). */
+  workerSpans?: Array<{ readyMs: number; lastResultMs: number }>;
 }
 
 export function defaultWorkerCount(): number {
@@ -105,7 +107,7 @@ export async function runCells(cells: readonly PlannedCell[], opts: PoolOptions)
   const entry = opts.workerEntry ?? resolveWorkerEntry();
   if (entry === undefined) return done({ results: await runInProcess(cells, opts), workers: 0, fallback: 'no built worker entry (run npm run build)' });
   const pooled = await runInWorkers(cells, opts, opts.engine, entry, workers);
-  return done({ results: pooled.results, workers }, pooled.workerCpuMs);
+  return done({ results: pooled.results, workers, workerSpans: pooled.workerSpans }, pooled.workerCpuMs);
 }
 
 async function runInProcess(cells: readonly PlannedCell[], opts: PoolOptions): Promise<CellResult[]> {
@@ -156,12 +158,20 @@ function packBatches(groups: readonly number[][], size: number): number[][] {
 /** Batches a worker holds at once (see feed). */
 const IN_FLIGHT = 2;
 
-function runInWorkers(cells: readonly PlannedCell[], opts: PoolOptions, spec: EngineSpec, entry: URL, count: number): Promise<{ results: CellResult[]; workerCpuMs: number[] }> {
+interface PooledRun {
+  results: CellResult[];
+  workerCpuMs: number[];
+  workerSpans: Array<{ readyMs: number; lastResultMs: number }>;
+}
+
+function runInWorkers(cells: readonly PlannedCell[], opts: PoolOptions, spec: EngineSpec, entry: URL, count: number): Promise<PooledRun> {
   // Small batches of whole guests: with two in flight per worker, the last ones decide how evenly the workers finish.
   const batchSize = opts.batchSize ?? Math.max(1, Math.min(32, Math.ceil(cells.length / (count * 16))));
   const batches = packBatches(executionGroups(cells), batchSize);
   const results: Array<CellResult | undefined> = new Array(cells.length);
   const workerCpuMs: number[] = [];
+  const t0 = performance.now();
+  const workerSpans = Array.from({ length: count }, () => ({ readyMs: 0, lastResultMs: 0 }));
   let next = 0;
   let done = 0;
   let alive = count;
@@ -176,7 +186,7 @@ function runInWorkers(cells: readonly PlannedCell[], opts: PoolOptions, spec: En
       // Cells no live worker can take any more are harness errors, not holes.
       const why = lastFailure ? `the worker pool stopped before this cell ran (${lastFailure})` : 'the worker pool stopped before this cell ran';
       for (let i = 0; i < cells.length; i++) results[i] ??= lostCell(cells[i]!, why);
-      resolve({ results: results as CellResult[], workerCpuMs });
+      resolve({ results: results as CellResult[], workerCpuMs, workerSpans });
     };
     const record = (r: CellResult, index: number): void => {
       results[index] = r;
@@ -188,6 +198,7 @@ function runInWorkers(cells: readonly PlannedCell[], opts: PoolOptions, spec: En
       // Batch ids sent and not answered yet, oldest first (the worker runs them in order).
       const inFlight: number[] = [];
       let closed = false;
+      const span = workerSpans[w]!;
       const feed = (): void => {
         if (next >= batches.length) {
           if (!closed && inFlight.length === 0) {
@@ -205,6 +216,7 @@ function runInWorkers(cells: readonly PlannedCell[], opts: PoolOptions, spec: En
       };
       worker.on('message', (msg: FromWorker) => {
         if (msg.kind === 'ready') {
+          span.readyMs = performance.now() - t0;
           // Two batches in flight: the worker starts the second while the main thread takes the
           // first's results in and sends a third, so it never waits on the main thread being scheduled.
           for (let k = 0; k < IN_FLIGHT; k++) feed();
@@ -222,6 +234,7 @@ function runInWorkers(cells: readonly PlannedCell[], opts: PoolOptions, spec: En
           return;
         }
         const b = batches[msg.batchId]!;
+        span.lastResultMs = performance.now() - t0;
         msg.results.forEach((r, k) => record(r, b[k]!));
         inFlight.splice(inFlight.indexOf(msg.batchId), 1);
         feed();

@@ -80,6 +80,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<MatrixResult> {
         processMs: (cpu.user + cpu.system) / 1000,
         ...(run.cpu ? { mainThreadMs: run.cpu.mainThreadMs, workerMs: run.cpu.workerMs } : {}),
       },
+      ...(run.workerSpans ? { workerSpans: run.workerSpans } : {}),
     },
     notes: run.fallback ? [`ran in-process: ${run.fallback}`] : [],
   };

@@ -48,6 +48,8 @@ export interface Timings {
    * machine says little; cells per CPU-second and the main thread's share do.
    */
   cpu?: { processMs: number; mainThreadMs?: number; workerMs?: number[] };
+  /** Per worker, ms from the pool's start to its being ready and to its last results (how evenly the workers finished). */
+  workerSpans?: Array<{ readyMs: number; lastResultMs: number }>;
 }
 
 export interface MatrixResult {
