@@ -179,6 +179,39 @@ describe('expected breaks', () => {
   });
 });
 
+describe('the root port breaks, worded as get_pci_config_device words them', () => {
+  // hw/pci/pci.c (7.2) get_pci_config_device reads the stream's config into `config` and compares
+  // it with the destination's own s->config, printing
+  //   "%s: Bad config data: i=0x%x read: %x device: %x cmask: %x wmask: %x w1cmask:%x",
+  //   __func__, i, config[i], s->config[i], s->cmask[i], s->wmask[i], s->w1cmask[i]
+  // so `read` is the source's byte and `device` the destination's.
+  const line = (i: number, source: number, dest: number): string =>
+    `get_pci_config_device: Bad config data: i=0x${i.toString(16)} read: ${source.toString(16)} device: ${dest.toString(16)} cmask: ff wmask: 0 w1cmask:0`;
+  const manifest = (id: string, dir: 'a-to-b' | 'b-to-a') => {
+    const m = EXPECTED_BREAKS.find((b) => b.id === id)!.manifests[dir];
+    return m?.kind === 'refused' ? m.message : undefined;
+  };
+
+  it('pcie-acs-4.0: a (4.0, ACS) sends 0x82 at 0x102, b holds 0x02; the other way round from b', () => {
+    // AER's extended capability header at 0x100 is PCI_EXT_CAP(id 1, version 2, next): with 4.0's
+    // ACS at 0x148 next = 0x148, without it 0; little-endian, byte 0x102 = (header >> 16) & 0xff.
+    // pcie_add_capability sets cmask 0xff and wmask/w1cmask 0 over the header.
+    const header = (next: number): number => 0x0001 | (2 << 16) | (next << 20);
+    const withAcs = (header(0x148) >>> 16) & 0xff;
+    const without = (header(0) >>> 16) & 0xff;
+    expect([withAcs, without]).toEqual([0x82, 0x02]);
+    // Bytes 0x100 and 0x101 (the capability id) are the same on both sides: 0x102 is the first that differs.
+    expect(header(0x148) & 0xffff).toBe(header(0) & 0xffff);
+    expect(manifest('pcie-acs-4.0', 'a-to-b')).toBe(line(0x102, withAcs, without));
+    expect(manifest('pcie-acs-4.0', 'b-to-a')).toBe(line(0x102, without, withAcs));
+  });
+
+  it('pcie-err-unc-mask-8.0: a (8.0) sends PCI_ERR_UNCOR_MASK 0x02400000, b holds 0', () => {
+    // AER at 0x100, PCI_ERR_UNCOR_MASK at +8: byte 0x10a = (0x02400000 >> 16) & 0xff.
+    expect(manifest('pcie-err-unc-mask-8.0', 'a-to-b')).toBe(line(0x100 + 8 + 2, (0x02400000 >>> 16) & 0xff, 0));
+  });
+});
+
 describe('compat entries appended later', () => {
   it('every `since` is a real release, later than the array it was appended to', () => {
     for (const a of [...HW_COMPAT, ...PC_COMPAT]) {
