@@ -80,7 +80,7 @@ export class SimFuzzTarget implements FuzzTarget {
       if (reset) reset();
       else this.fresh = undefined;
     } else {
-      out.after = snapshotDestination(dest);
+      out.after = snapshotDestination(dest, before);
       if (run.thrown !== undefined || diffSnapshots(before, out.after).length) this.fresh = undefined;
     }
     return out;

@@ -9,7 +9,7 @@
  * vmgenid (its commit writes guest memory through the device) has no reset
  * point, and neither has one that already ran firmware or a workload.
  */
-import { assignPciDevice, clonePciDevice } from '../devices/pci/index.js';
+import { clonePciDevice, restorePciDevice } from '../devices/pci/index.js';
 import type { VmCore } from './vm-core.js';
 
 export type ResetIncoming = () => void;
@@ -22,7 +22,7 @@ export function incomingResetPoint(core: VmCore): ResetIncoming | undefined {
   return () => {
     for (const x of sections) {
       x.s.state = x.state;
-      if (x.pci && x.s.pci) assignPciDevice(x.s.pci.dev, clonePciDevice(x.pci));
+      if (x.pci && x.s.pci) restorePciDevice(x.s.pci.dev, x.pci);
     }
     for (const x of blocks) {
       x.b.usedLength = x.usedLength;

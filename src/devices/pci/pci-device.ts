@@ -255,3 +255,23 @@ export function clonePciDevice(dev: PciDevice): PciDevice {
 export function assignPciDevice(dst: PciDevice, src: PciDevice): void {
   Object.assign(dst, src);
 }
+
+/**
+ * assignPciDevice(dst, clonePciDevice(saved)) without the clone: the five
+ * config-space arrays are copied into dst's own (same sizes), the rest as
+ * clonePciDevice copies it. Resetting a device to a saved copy thousands of
+ * times (the fuzzer's incoming machine) then allocates next to nothing.
+ */
+export function restorePciDevice(dst: PciDevice, saved: PciDevice): void {
+  const own = { config: dst.config, cmask: dst.cmask, wmask: dst.wmask, w1cmask: dst.w1cmask, used: dst.used };
+  Object.assign(dst, saved);
+  for (const k of ['config', 'cmask', 'wmask', 'w1cmask', 'used'] as const) {
+    const into = own[k];
+    if (into.length === saved[k].length) {
+      into.set(saved[k]);
+      dst[k] = into;
+    } else dst[k] = saved[k].slice();
+  }
+  dst.regions = saved.regions.map((r) => (r ? { ...r } : undefined));
+  if (saved.msix) dst.msix = { ...saved.msix, table: saved.msix.table.slice(), pba: saved.msix.pba.slice(), used: saved.msix.used.slice() };
+}

@@ -8,6 +8,8 @@ import { materialize } from '../../../harness/fuzz/fuzz-case.js';
 import { judge } from '../../../harness/fuzz/oracle.js';
 import { ProfileTarget } from '../../../harness/fuzz/profile-target.js';
 import { replayFile } from '../../../harness/fuzz/replay.js';
+import { seedDestination } from '../../../harness/fuzz/seed.js';
+import { diffSnapshots, snapshotDestination } from '../../../harness/fuzz/snapshot.js';
 import { q35, SMALL_PLAN } from './helpers.js';
 import { acceptsOversized, mutatesOnRefusal, scribblesOnRefusal, throwsTypeError } from './weak-loaders.js';
 
@@ -78,3 +80,29 @@ describe('oracle', () => {
     expect(replay.verdict).toMatchObject({ kind: 'refused', code: 'ram.length-too-large' });
   });
 });
+
+describe('destination snapshots', () => {
+  it('a snapshot taken "like" an earlier one is that one while nothing changed, and a new picture as soon as anything did', () => {
+    const dest = seedDestination(q35());
+    const block = dest.ram.blocks[0]!;
+    block.pages.set(0, new Uint8Array(4096).fill(0xc3));
+    const before = snapshotDestination(dest);
+    expect(snapshotDestination(dest, before)).toBe(before);
+    // A page scribbled in place: same map, same page object, other content.
+    block.pages.get(0)![7] = 1;
+    const scribbled = snapshotDestination(dest, before);
+    expect(scribbled).not.toBe(before);
+    expect(diffSnapshots(before, scribbled)).toEqual([`RAM block ${block.idstr} pages changed (1 -> 1 held)`]);
+    block.pages.get(0)![7] = 0xc3;
+    expect(snapshotDestination(dest, before)).toBe(before);
+    // A section state replaced.
+    const s = dest.sections.find((x) => x.state)!;
+    const old = s.state!;
+    s.state = { ...old };
+    expect(diffSnapshots(before, snapshotDestination(dest, before)).length).toBe(1);
+    s.state = old;
+    block.usedLength += 4096;
+    expect(diffSnapshots(before, snapshotDestination(dest, before)).length).toBe(1);
+  });
+});
+

@@ -20,12 +20,15 @@ describe('incoming reset point', () => {
     const vm = incoming('7.2', machine, opts);
     const reset = incomingResetPoint(vm)!;
     expect(reset).toBeTypeOf('function');
-    expect(vm.load(bytes).accepted).toBe(true);
-    // The load changed what the reset must undo: device state, PCI config, RAM pages, run state.
     const fresh = loadVisible(incoming('7.2', machine, opts));
-    expect(isDeepStrictEqual(loadVisible(vm), fresh)).toBe(false);
-    reset();
-    expect(isDeepStrictEqual(loadVisible(vm), fresh)).toBe(true);
+    // Twice: a reset restores the PCI models in place, and must leave its saved copy as it was for the next one.
+    for (let i = 0; i < 2; i++) {
+      expect(vm.load(bytes).accepted).toBe(true);
+      // The load changed what the reset must undo: device state, PCI config, RAM pages, run state.
+      expect(isDeepStrictEqual(loadVisible(vm), fresh)).toBe(false);
+      reset();
+      expect(isDeepStrictEqual(loadVisible(vm), fresh)).toBe(true);
+    }
   });
 
   it('a reset machine gives the same verdicts as fresh ones, load after load', () => {
