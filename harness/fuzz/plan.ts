@@ -28,11 +28,15 @@ export interface PageWrite {
   content: number;
 }
 
+/** Page indices are drawn from [0, PAGE_LOW] or [0, PAGE_ANY], half and half (see pageWriteArb). */
+const PAGE_LOW = 15;
+const PAGE_ANY = 1 << 20;
+
 export function pageWriteArb(): fc.Arbitrary<PageWrite> {
   return fc.record({
     block: fc.nat({ max: 31 }),
     // Bias to low pages: most blocks are small, and shrinking heads to page 0.
-    page: fc.oneof(fc.nat({ max: 15 }), fc.nat({ max: 1 << 20 })),
+    page: fc.oneof(fc.nat({ max: PAGE_LOW }), fc.nat({ max: PAGE_ANY })),
     content: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 255 })),
   });
 }
@@ -42,14 +46,86 @@ export function pageWriteArb(): fc.Arbitrary<PageWrite> {
  * (e.g. ICH9LPC's 18 KB) make a load tens of times slower, so the default
  * draws at most a few.
  */
-export function streamPlanArb(seed: FuzzSeed, o: { maxSections?: number; maxPages?: number; vmdesc?: boolean } = {}): fc.Arbitrary<StreamPlan> {
+export interface PlanOptions {
+  maxSections?: number;
+  maxPages?: number;
+  vmdesc?: boolean;
+}
+
+export function streamPlanArb(seed: FuzzSeed, o: PlanOptions = {}): fc.Arbitrary<StreamPlan> {
   const n = Math.max(1, seed.devices.length);
   return fc.record({
-    sections: fc.uniqueArray(fc.nat({ max: n - 1 }), { maxLength: o.maxSections ?? 3 }).map((xs) => xs.sort((a, b) => a - b)),
+    // The unmapper lets fast-check shrink a plan it did not generate itself (drawPlan's): a sorted list is its own source.
+    sections: fc.uniqueArray(fc.nat({ max: n - 1 }), { maxLength: o.maxSections ?? 3 }).map(
+      (xs) => xs.sort((a, b) => a - b),
+      (v) => {
+        if (!Array.isArray(v)) throw new TypeError('not a section list');
+        return v;
+      },
+    ),
     passes: fc.array(fc.array(pageWriteArb(), { maxLength: o.maxPages ?? 6 }), { minLength: 1, maxLength: 3 }),
     // Off by default: a vmdesc is ~40 KB of JSON to parse on every load.
     vmdesc: o.vmdesc && seed.base.vmdesc ? fc.boolean() : fc.constant(false),
   });
+}
+
+/**
+ * fast-check's integer generation (IntegerArbitrary.generate): with
+ * probability 1/bias a value within log2 of the range from min (two times
+ * in three) or from max. The bias is what sends a mutation's site and
+ * variant numbers to the first bytes of a body (a PCI section's version)
+ * often enough; drawPlan and the case arbitrary keep it.
+ */
+export function drawInt(mrng: fc.Random, min: number, max: number, bias: number | undefined): number {
+  if (bias === undefined || min === max || mrng.nextInt(1, bias) !== 1) return mrng.nextInt(min, max);
+  const gap = Math.floor(Math.log(max - min) / Math.log(2));
+  return mrng.nextInt(-2, 0) < 0 ? mrng.nextInt(min, min + gap) : mrng.nextInt(max - gap, max);
+}
+
+/** fast-check's array length (ArrayArbitrary.generate), and the bias its items get. */
+function drawLength(mrng: fc.Random, min: number, max: number, bias: number | undefined): { n: number; itemBias: number | undefined } {
+  if (bias === undefined || mrng.nextInt(1, bias) !== 1) return { n: mrng.nextInt(min, max), itemBias: undefined };
+  if (mrng.nextInt(1, bias) !== 1) return { n: mrng.nextInt(min, max), itemBias: bias };
+  const biasedMax = min === max ? min : min + Math.floor(Math.log(max - min) / Math.log(2));
+  return { n: drawInt(mrng, min, biasedMax, bias), itemBias: bias };
+}
+
+/**
+ * A plan drawn straight from fast-check's random source, in the shapes,
+ * ranges and biases of streamPlanArb: what the campaign's arbitrary
+ * generates with, at a fraction of the cost of composing fast-check
+ * arbitraries per page write. streamPlanArb still shrinks the plans (every
+ * drawn plan is one of its values).
+ */
+export function drawPlan(mrng: fc.Random, seed: FuzzSeed, o: PlanOptions = {}, bias?: number): StreamPlan {
+  const n = Math.max(1, seed.devices.length);
+  const sections: number[] = [];
+  const want = drawLength(mrng, 0, Math.min(o.maxSections ?? 3, n), bias);
+  // uniqueArray: draws until it has as many distinct indices (or gives up after a run of repeats).
+  for (let misses = 0; sections.length < want.n && misses < 3; ) {
+    const i = drawInt(mrng, 0, n - 1, want.itemBias);
+    if (sections.includes(i)) misses++;
+    else {
+      sections.push(i);
+      misses = 0;
+    }
+  }
+  sections.sort((a, b) => a - b);
+  const passes: PageWrite[][] = [];
+  const passCount = drawLength(mrng, 1, 3, bias);
+  for (let p = passCount.n; p > 0; p--) {
+    const pass: PageWrite[] = [];
+    const writes = drawLength(mrng, 0, o.maxPages ?? 6, passCount.itemBias);
+    for (let k = writes.n; k > 0; k--) {
+      const b = writes.itemBias;
+      const block = drawInt(mrng, 0, 31, b);
+      const page = drawInt(mrng, 0, mrng.nextBoolean() ? PAGE_LOW : PAGE_ANY, b);
+      const content = mrng.nextBoolean() ? 0 : drawInt(mrng, 1, 255, b);
+      pass.push({ block, page, content });
+    }
+    passes.push(pass);
+  }
+  return { sections, passes, vmdesc: o.vmdesc === true && seed.base.vmdesc !== undefined && mrng.nextBoolean() };
 }
 
 /** 31 * 223 = 6913 = 27 * 256 + 1: the inverse of 31 modulo 256. */

@@ -1,9 +1,12 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CheckCode } from '../../../src/wire/index.js';
 import { runCampaign, sameVerdict } from '../../../harness/fuzz/campaign.js';
 import { mutationScore, WEAKENED_CHECKS } from '../../../harness/fuzz/mutation-score.js';
 import { ProfileTarget } from '../../../harness/fuzz/profile-target.js';
 import { formatCampaign, formatMutationScore } from '../../../harness/fuzz/report.js';
+import { caseShapeArb, fuzzCaseArb } from '../../../harness/fuzz/fuzz-case.js';
+import { MUTATORS } from '../../../harness/fuzz/mutators/index.js';
 import { q35 } from './helpers.js';
 import { ignoring } from './weak-loaders.js';
 
@@ -70,6 +73,25 @@ describe('campaign', () => {
       expect(s.detected).toBe(0);
       expect(formatMutationScore(s).join('\n')).toContain('ignores `disabledChecks`');
     } else expect(s.detected).toBe(1);
+  });
+});
+
+describe('case generation', () => {
+  const seed = q35();
+
+  it('draws cases of the composed arbitrary\'s shape, deterministically, over every mutator, and fast-check shrinks them', () => {
+    const shape = caseShapeArb(seed);
+    const cases = fc.sample(fuzzCaseArb(seed), { seed: 3, numRuns: 2000 });
+    expect(fc.sample(fuzzCaseArb(seed), { seed: 3, numRuns: 2000 })).toEqual(cases);
+    for (const c of cases) expect(shape.canShrinkWithoutContext(c), JSON.stringify(c)).toBe(true);
+    expect(new Set(cases.map((c) => c.mutation?.op ?? 'valid'))).toEqual(new Set(['valid', ...MUTATORS.map((m) => m.name)]));
+    // One in 8 valid (7 to 1 mutated), within sampling noise.
+    const valid = cases.filter((c) => !c.mutation).length;
+    expect(valid).toBeGreaterThan(150);
+    expect(valid).toBeLessThan(350);
+    // A failing property shrinks to its smallest case: two device sections, no pages, mutation numbers 0.
+    const r = fc.check(fc.property(fuzzCaseArb(seed), (c) => c.plan.sections.length < 2 || !c.mutation), { seed: 3 });
+    expect(r.counterexample?.[0]).toMatchObject({ plan: { sections: [0, 1], passes: [[]] }, mutation: { a: 0, b: 0 } });
   });
 });
 
