@@ -102,6 +102,7 @@ export interface MemSizeRecord extends RamRecordBase {
 }
 
 export interface MemSizeBlock {
+  /** As sent; QEMU uses it only up to a NUL (wire cString), the rest is kept for a byte-exact re-encode. */
   idstr: string;
   length: bigint;
   /** Present only with postcopy-ram and a block whose page size differs from the host's. */
@@ -112,7 +113,7 @@ export interface MemSizeBlock {
 
 export interface ZeroRecord extends RamRecordBase {
   type: 'zero';
-  /** The block named by this record; absent when CONTINUE reuses the previous one. */
+  /** The block named by this record, as sent (QEMU uses it up to a NUL: blockResolved); absent when CONTINUE reuses the previous one. */
   block?: string;
   /** The block the record applies to (resolved through CONTINUE). */
   blockResolved: string;

@@ -1,6 +1,7 @@
 import { createRamBlock, createRamList } from '../memory/index.js';
 import { RAM_SECTION_IDSTR, RAM_SECTION_VERSION } from './constants.js';
 import type { Destination, DestinationSection } from './destination.js';
+import { cString } from '../wire/index.js';
 import type { StreamModel } from './model.js';
 
 /**
@@ -176,7 +177,7 @@ function memSizeBlocks(capture: StreamModel): Set<string> {
   const out = new Set<string>();
   for (const item of capture.items) {
     if (item.kind !== 'section' || item.body.kind !== 'ram') continue;
-    for (const rec of item.body.records) if (rec.type === 'mem-size') for (const b of rec.blocks) out.add(b.idstr);
+    for (const rec of item.body.records) if (rec.type === 'mem-size') for (const b of rec.blocks) out.add(cString(b.idstr));
   }
   return out;
 }

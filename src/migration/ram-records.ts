@@ -1,4 +1,4 @@
-import { LoadError, latin1, type CheckCode, type CheckLog, type WireReader, type WireWriter } from '../wire/index.js';
+import { LoadError, cString, latin1, type CheckCode, type CheckLog, type WireReader, type WireWriter } from '../wire/index.js';
 import { TARGET_PAGE_SIZE, hostPageAlign } from '../memory/index.js';
 import { RamFlag, RAM_FLAGS_MASK } from './constants.js';
 import type { MemSizeBlock, MemSizeRecord, PageRecord, RamRecord, ZeroRecord } from './model.js';
@@ -222,14 +222,17 @@ function readBlockRef(
     if (st.lastBlock === undefined) fail('ram.continue-without-block', 'Ack, bad migration stream!', offset, o.path);
     return { blockName: undefined, resolved: st.lastBlock };
   }
-  const name = r.shortString('RAM block idstr');
+  // ram_block_from_stream: `id[len] = 0`, then qemu_ram_block_by_name (strcmp) and %s in the
+  // messages, so the block is the name up to a NUL; the bytes as sent stay in the record.
+  const sent = r.shortString('RAM block idstr');
+  const name = cString(sent);
   const block = target.lookup(name);
   o.log?.reached('ram.bad-block-name');
   if (!block) fail('ram.bad-block-name', `Can't find block ${name}`, offset, `${o.path}/${name}`);
   o.log?.reached('ram.block-not-migratable');
   if (!block.migratable && !o.disabled?.has('ram.block-not-migratable')) fail('ram.block-not-migratable', `block ${name} should not be migrated !`, offset, `${o.path}/${name}`);
   st.lastBlock = name;
-  return { blockName: name, resolved: name };
+  return { blockName: sent, resolved: name };
 }
 
 /** host_from_ram_block_offset: the page must start below used_length. */
@@ -257,11 +260,13 @@ function readMemSize(
   let remaining = total;
   while (remaining !== 0n) {
     const entryOffset = r.pos;
-    const idstr = latin1(r.bytes(r.u8(), 'RAM block idstr'));
+    const sent = latin1(r.bytes(r.u8(), 'RAM block idstr'));
+    // ram_load_precopy reads the name as ram_block_from_stream does (`id[len] = 0`, strcmp, %s).
+    const idstr = cString(sent);
     const length = r.u64();
-    const entry: MemSizeBlock = { idstr, length };
+    const entry: MemSizeBlock = { idstr: sent, length };
     if (o.ignoreShared) entry.gpa = r.u64();
-    target.memSizeEntry(entry, offset, entryOffset);
+    target.memSizeEntry(sent === idstr ? entry : { ...entry, idstr }, offset, entryOffset);
     blocks.push(entry);
     o.log?.reached('ram.total-mismatch');
     if (o.totalMode === 'strict' && length > remaining) {

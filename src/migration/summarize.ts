@@ -1,3 +1,4 @@
+import { cString } from '../wire/index.js';
 import type { SectionItem, StreamModel } from './model.js';
 
 /**
@@ -69,8 +70,9 @@ export function summarizeStream(model: StreamModel & { warnings?: string[] }, si
       if (rec.type === 'mem-size') {
         ram.total = safe(rec.addr);
         for (const b of rec.blocks) {
-          const entry = { idstr: b.idstr, length: safe(b.length), zeroPages: 0, normalPages: 0, pages: 0 };
-          blocks.set(b.idstr, entry);
+          // Keyed by the name QEMU uses (up to a NUL), which is what pages resolve to.
+          const entry = { idstr: cString(b.idstr), length: safe(b.length), zeroPages: 0, normalPages: 0, pages: 0 };
+          blocks.set(entry.idstr, entry);
           ram.blocks.push(entry);
         }
       } else if (rec.type === 'zero' || rec.type === 'page') {

@@ -1,4 +1,4 @@
-export { WireReader, latin1 } from './reader.js';
+export { WireReader, cString, latin1 } from './reader.js';
 export { WireWriter } from './writer.js';
 export { LoadError, isLoadError } from './load-error.js';
 export { StepBudget, StepBudgetExceeded, spendSteps } from './step-budget.js';

@@ -126,6 +126,16 @@ export class WireReader {
   }
 }
 
+/**
+ * A name as C code sees it: up to its first NUL. QEMU reads counted names
+ * into a NUL-terminated buffer (`id[len] = 0`) and then uses them with
+ * strcmp and %s, so any bytes after an embedded NUL are sent but never used.
+ */
+export function cString(s: string): string {
+  const nul = s.indexOf('\0');
+  return nul < 0 ? s : s.slice(0, nul);
+}
+
 export function latin1(bytes: Uint8Array): string {
   let s = '';
   for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);

@@ -123,6 +123,35 @@ export function renamePageBlock(buf: Uint8Array, map: StreamMap, from: string, t
   return out;
 }
 
+/**
+ * Replaces the counted idstr whose length byte is at `nameOffset` by `name`
+ * (latin1, any length up to 255): what follows moves, which a stream read
+ * front to back allows (the vmdesc at the end holds no offsets).
+ */
+function withIdstr(buf: Uint8Array, nameOffset: number, name: string): Uint8Array {
+  const bytes = Uint8Array.from(name, (c) => c.charCodeAt(0));
+  if (bytes.length > 255) throw new Error('an idstr is at most 255 bytes');
+  const oldEnd = nameOffset + 1 + buf[nameOffset]!;
+  const out = new Uint8Array(buf.length - (oldEnd - nameOffset) + 1 + bytes.length);
+  out.set(buf.subarray(0, nameOffset));
+  out[nameOffset] = bytes.length;
+  out.set(bytes, nameOffset + 1);
+  out.set(buf.subarray(oldEnd), nameOffset + 1 + bytes.length);
+  return out;
+}
+
+/** The MEM_SIZE entry of `block` names itself `name` (length may change). */
+export function ramListIdstr(buf: Uint8Array, map: StreamMap, block: string, name: string): Uint8Array {
+  const b = map.ramBlocks.find((x) => x.idstr === block);
+  if (!b) throw new Error(`stream has no RAM block ${block}`);
+  return withIdstr(buf, b.nameOffset, name);
+}
+
+/** The first page record naming `block` names `name` instead (length may change). */
+export function pageIdstr(buf: Uint8Array, map: StreamMap, block: string, name: string): Uint8Array {
+  return withIdstr(buf, namedPage(map, block).nameOffset!, name);
+}
+
 /** Moves the first page record naming `block` to another page address (flags kept). */
 export function pageAddress(buf: Uint8Array, map: StreamMap, block: string, addr: bigint): Uint8Array {
   const p = namedPage(map, block);

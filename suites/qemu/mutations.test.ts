@@ -5,7 +5,7 @@ import { sha256 } from '../../harness/targets/capture-corpus.js';
 import { captureStream, loadIntoQemu } from '../../harness/targets/qemu-target.js';
 import type { Verdict } from '../../harness/targets/target.js';
 import { CORPUS_DIR, readCorpusStream, readManifest } from './corpus-files.js';
-import { fwCfgAcpiTableSize, ramBlockLength, standardMutations, Q35_TARGETS, type Mutation } from './mutate-real.js';
+import { fwCfgAcpiTableSize, pageIdstr, ramBlockLength, ramListIdstr, standardMutations, Q35_TARGETS, type Mutation } from './mutate-real.js';
 import { QEMU_SLOT_WAIT_MS, QEMU_TEST_TIMEOUT_MS, assertNoQemuLeft, describeQemu } from './qemu-env.js';
 import { qemuSlotCount } from '../../harness/targets/qemu-slots.js';
 import { KNOWN_DIVERGENCES, agreement, ourVerdict, simulatedVerdict } from './loader-vs-qemu.js';
@@ -255,6 +255,45 @@ describeQemu('real QEMU refuses mutated real streams', (qemu) => {
       );
       for (const [name, r] of verdicts) checkVerdict(r.verdict, expected[name]!, r.log);
     }, limit);
+  });
+
+  /**
+   * ram.c (7.2) reads a RAM block name into `char id[256]` with `id[len] = 0`
+   * (ram_block_from_stream for a page record, ram_load_precopy for a MEM_SIZE
+   * entry), looks it up with qemu_ram_block_by_name (strcmp) and prints it
+   * with %s: a name is what comes before its first NUL, whatever follows.
+   */
+  describe('RAM block names are C strings', () => {
+    const base = readCorpusStream(committedEntry);
+    const map = mapStream(base);
+    const dump = readCorpusJson('pc-q35-7.2.vmstate.json.gz');
+    const block = map.ramBlocks[0]!.idstr; // pc.ram
+    const cut = block.slice(0, -1); // pc.ra
+    const page = map.pages.find((p) => p.block === block && p.nameOffset !== undefined)!;
+    const ramId = map.sections.find((s) => s.offset < page.offset && page.offset < s.end)!.id;
+    const cases: Array<[string, Uint8Array, Expected]> = [
+      [`MEM_SIZE "${block}\\0X"`, ramListIdstr(base, map, block, `${block}\0X`), { kind: 'accepted' }],
+      [`page "${block}\\0X"`, pageIdstr(base, map, block, `${block}\0X`), { kind: 'accepted' }],
+      [
+        `MEM_SIZE "${cut}\\0${block.slice(-1)}"`,
+        ramListIdstr(base, map, block, `${cut}\0${block.slice(-1)}`),
+        { kind: 'refused', code: 'ram.unknown-block', lines: [`Unknown ramblock "${cut}", cannot accept migration`, RAM_LOAD, EINVAL] },
+      ],
+      [
+        // ram_block_from_stream returns NULL; host_from_ram_block_offset(NULL, addr) is NULL too.
+        `page "${cut}\\0${block.slice(-1)}"`,
+        pageIdstr(base, map, block, `${cut}\0${block.slice(-1)}`),
+        { kind: 'refused', code: 'ram.bad-block-name', lines: [`Can't find block ${cut}`, `Illegal RAM offset ${page.addr.toString(16)}`, RAM_PART(ramId), EINVAL] },
+      ],
+    ];
+    it.each(cases)('%s', async (_name, bytes, expected) => {
+      const r = await loadIntoQemu(qemu, { machine: MACHINE }, bytes, { timeoutMs: LOAD_LIMIT_MS });
+      checkVerdict(r.verdict, expected, r.log);
+      const ours = agreement('ram-idstr-nul', r.verdict, ourVerdict(base, committedEntry, dump, bytes));
+      expect(ours.ok, ours.why).toBe(true);
+      const sim = agreement('ram-idstr-nul', r.verdict, simulatedVerdict({ machine: MACHINE }, bytes));
+      expect(sim.ok, `simulated 7.2: ${sim.why}`).toBe(true);
+    });
   });
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { destinationFromProfile, loadStream, parseStream, profileFromCapture } from '../../../src/migration/index.js';
+import { destinationFromProfile, encodeStream, loadStream, parseStream, profileFromCapture } from '../../../src/migration/index.js';
 import { corpusStream, corpusText, haveCorpus, manifest } from './corpus-helpers.js';
 
 /**
@@ -102,6 +102,24 @@ describe.runIf(haveCorpus)('mutated real captures get the verdict real QEMU 7.2 
     const d = dest();
     expect(loadStream(b, d).accepted).toBe(true);
     expect(d.ram.blocks[0]!.pages.get(0)?.[0]).toBe(0x11);
+  });
+
+  // ram.c ram_block_from_stream: `id[len] = 0`, then qemu_ram_block_by_name (strcmp) and %s, so a
+  // block name ends at its first NUL (real 7.2 on these bytes: suites/qemu/mutations.test.ts).
+  it('the first page record naming "pc.ram\\0X" (two bytes longer) is accepted into pc.ram, and re-encodes byte for byte', () => {
+    const b = original();
+    const name = FIRST_RECORD_AT + 8; // the length byte of the record's "pc.ram"
+    expect([...b.subarray(name, name + 7)]).toEqual([6, ...Buffer.from('pc.ram')]);
+    const longer = new Uint8Array(Buffer.concat([b.subarray(0, name), Buffer.from([8]), Buffer.from('pc.ram\0X', 'latin1'), b.subarray(name + 7)]));
+    const d = dest();
+    expect(loadStream(longer, d).accepted).toBe(true);
+    expect(Buffer.compare(Buffer.from(encodeStream(parseStream(longer))), Buffer.from(longer))).toBe(0);
+  });
+
+  it('a page record naming "pc.ra\\0" is refused as a block named pc.ra', () => {
+    const b = original();
+    b[FIRST_RECORD_AT + 8 + 6] = 0; // "pc.ram" -> "pc.ra\0"
+    expect(firstError(b)).toEqual({ code: 'ram.bad-block-name', message: "Can't find block pc.ra" });
   });
 
   it("section 'timer' renamed 'timex'", () => {
