@@ -121,6 +121,7 @@ async function qemuRate(): Promise<Figure | undefined> {
   const cpu = process.cpuUsage(cpu0);
   await target.close(); // the 2 started ahead and never used count against the loads (reaped here)
   const children = childrenCpuMs();
+  const forking = target.forking;
   const rate = cases.length / seconds;
   const ownMs = (cpu.user + cpu.system) / 1000 / cases.length;
   const qemuMs = children0 !== undefined && children !== undefined ? (children - children0) / cases.length : undefined;
@@ -135,6 +136,7 @@ async function qemuRate(): Promise<Figure | undefined> {
       runs: cases.length,
       verdicts,
       loadMs: { p50: durations[durations.length >> 1], p90: durations[Math.floor(durations.length * 0.9)], max: durations[durations.length - 1] },
+      qemuStart: forking ? 'forked from a zygote stopped at main()' : 'exec',
       cpuMsPerLoad: { qemu: qemuMs === undefined ? undefined : round1(qemuMs), harness: round1(ownMs) },
       cpuCeilingOn2Cores: qemuMs === undefined ? undefined : Math.round(2000 / (qemuMs + ownMs)),
       loadAverage: loadavg()[0],

@@ -33,6 +33,11 @@ export class QemuFuzzTarget implements FuzzTarget {
     return { verdict: out.verdict, durationMs: out.durationMs, log: out.log };
   }
 
+  /** Whether its destinations are forked from a zygote rather than exec'd (known after the first load). */
+  get forking(): boolean {
+    return this.pool.forking;
+  }
+
   /** Kills the destinations started ahead (idle ones go by themselves after a second). */
   close(): Promise<void> {
     return this.pool.close();

@@ -1,6 +1,7 @@
 import type { QemuProcess } from './qemu-process.js';
 import { withQemuSlot } from './qemu-slots.js';
-import { loadInto, startDestination, startFailure, type QemuLoadOptions, type QemuLoadOutcome } from './qemu-target.js';
+import { destinationZygote, loadInto, startDestination, startFailure, type QemuLoadOptions, type QemuLoadOutcome } from './qemu-target.js';
+import type { QemuZygote } from './qemu-zygote.js';
 import type { MachineSpec } from './target.js';
 
 /**
@@ -10,6 +11,10 @@ import type { MachineSpec } from './target.js';
  * destination loads, the next is already starting, and a load takes a ready
  * one (`-S -incoming defer`, QMP negotiated, `migrate-incoming` sent) instead
  * of waiting for its start-up.
+ *
+ * Where it can (qemu-zygote.ts), destinations are forked from a zygote
+ * stopped at QEMU's main() instead of exec'd: the same binary, argv and
+ * main(), without repeating what every exec does before it.
  *
  * Bounded: at most `size` destinations are starting or waiting at a time,
  * besides those a caller has taken. The machine-wide QEMU slots
@@ -30,6 +35,8 @@ export interface DestinationPoolOptions {
   tmpRoot?: string;
   /** A ready destination not taken within this many ms is killed (default 1000). */
   idleMs?: number;
+  /** Fork destinations from a zygote where one can be had (qemu-zygote.ts; default true). */
+  zygote?: boolean;
 }
 
 type Waiter = (got: { qemu: QemuProcess } | { error: unknown }) => void;
@@ -44,6 +51,8 @@ export class DestinationPool {
   private failing = false;
   private readonly size: number;
   private readonly idleMs: number;
+  private zygote: Promise<QemuZygote | undefined> | undefined;
+  private forked = false;
 
   constructor(private readonly o: DestinationPoolOptions) {
     this.size = o.size ?? 2;
@@ -106,6 +115,7 @@ export class DestinationPool {
     for (const t of this.idleTimers.values()) clearTimeout(t);
     this.idleTimers.clear();
     await Promise.all([...waiting.map((q) => q.kill()), ...this.starts]);
+    await (await this.zygote)?.close();
   }
 
   private async next(): Promise<{ qemu: QemuProcess } | { error: unknown }> {
@@ -120,7 +130,7 @@ export class DestinationPool {
     }
     if (this.starts.size > this.waiters.length) return new Promise<{ qemu: QemuProcess } | { error: unknown }>((resolve) => this.waiters.push(resolve));
     try {
-      const qemu = await startDestination(this.o.qemuPath, this.o.spec, this.o.tmpRoot);
+      const qemu = await this.start();
       this.failing = false;
       return { qemu };
     } catch (error) {
@@ -128,12 +138,25 @@ export class DestinationPool {
     }
   }
 
+  /** One destination: forked from the zygote while it lives, else spawned. */
+  private async start(): Promise<QemuProcess> {
+    if (this.o.zygote !== false) this.zygote ??= destinationZygote(this.o.qemuPath, this.o.spec);
+    const zygote = await this.zygote;
+    this.forked = zygote?.alive === true;
+    return startDestination(this.o.qemuPath, this.o.spec, this.o.tmpRoot, this.forked ? zygote : undefined);
+  }
+
+  /** Whether the last destination started was forked from a zygote (false before any start). */
+  get forking(): boolean {
+    return this.forked;
+  }
+
   private refill(): void {
     while (!this.closed && !this.failing && this.pending < this.size) this.startOne();
   }
 
   private startOne(): void {
-    const start: Promise<void> = startDestination(this.o.qemuPath, this.o.spec, this.o.tmpRoot).then(
+    const start: Promise<void> = this.start().then(
       async (qemu) => {
         this.starts.delete(start);
         this.failing = false;

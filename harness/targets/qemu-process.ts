@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import type { Readable } from 'node:stream';
 import { basename, join } from 'node:path';
 import { QmpClient, type QmpCommand } from '../qmp/index.js';
 import type { MachineSpec } from './target.js';
@@ -19,6 +20,8 @@ import { TEMP_PREFIX, sweepStaleTempDirs, trackQemu, untrackQemu } from './qemu-
 export interface QemuExit {
   exitCode?: number;
   signal?: string;
+  /** Its status is unknown: the zygote it was forked from died first (qemu-zygote.ts). Never QEMU's verdict. */
+  lost?: string;
 }
 
 export interface StartOptions {
@@ -36,6 +39,12 @@ export interface StartOptions {
    * They run after start-up is over, so their failures are the caller's to classify.
    */
   pipeline?: (dir: string) => readonly QmpCommand[];
+  /**
+   * Fork from this zygote instead of spawning (qemu-zygote.ts): its argv is
+   * fixed, built by `qemuArgs(spec, extraArgs, QMP_SOCKET)`; `qemuPath`,
+   * `spec` and `extraArgs` must be those it was started with.
+   */
+  zygote?: { fork(dir: string): Promise<QemuHandle> };
 }
 
 /** QEMU could not be started (bad binary, unknown machine, bad -device...). */
@@ -49,6 +58,8 @@ export class QemuStartError extends Error {
 }
 
 const SETPRIV = '/usr/bin/setpriv';
+/** The QMP socket's name in a QEMU's private dir. */
+export const QMP_SOCKET = 'qmp.sock';
 const SHM = '/dev/shm';
 let tempRoot: string | undefined;
 
@@ -82,6 +93,25 @@ export function machineArgs(spec: MachineSpec): string[] {
   return args;
 }
 
+/** QEMU's whole command line after the program; `qmpPath` may be relative to its working directory. */
+export function qemuArgs(spec: MachineSpec, extraArgs: readonly string[], qmpPath: string): string[] {
+  return ['-no-user-config', ...machineArgs(spec), ...extraArgs, '-chardev', `socket,id=mcqmp,path=${qmpPath}`, '-mon', 'chardev=mcqmp,mode=control'];
+}
+
+/** A started QEMU process, spawned or forked. */
+export interface QemuHandle {
+  readonly pid: number;
+  signal(sig: 'SIGKILL' | 'SIGTERM'): void;
+  /** Whether it keeps the Node process alive (it does at first). */
+  keepAlive(on: boolean): void;
+  /** Resolves when the process is gone (never rejects); untracks it. */
+  readonly exited: Promise<QemuExit>;
+  /** Every stderr line, in order. */
+  readonly log: string[];
+  /** Resolves when stderr has closed. */
+  readonly logEnded: Promise<void>;
+}
+
 export class QemuProcess {
   readonly dir: string;
   readonly qmp: QmpClient;
@@ -92,20 +122,20 @@ export class QemuProcess {
   readonly pid: number;
   /** Replies to `StartOptions.pipeline`, in its order (never unhandled). */
   readonly replies: Promise<unknown>[];
-  private readonly child: ChildProcess;
+  private readonly child: QemuHandle;
   private exitInfo: QemuExit | undefined;
   private readonly programName: string;
   private readonly logEnded: Promise<void>;
 
-  private constructor(dir: string, spawned: Spawned, qmp: QmpClient, replies: Promise<unknown>[], programName: string) {
+  private constructor(dir: string, spawned: QemuHandle, qmp: QmpClient, replies: Promise<unknown>[], programName: string) {
     this.dir = dir;
-    this.child = spawned.child;
+    this.child = spawned;
     this.qmp = qmp;
     this.replies = replies;
     this.log = spawned.log;
     this.logEnded = spawned.logEnded;
     this.exited = spawned.exited.then((e) => (this.exitInfo = e));
-    this.pid = spawned.child.pid ?? -1;
+    this.pid = spawned.pid;
     this.programName = programName;
   }
 
@@ -113,21 +143,14 @@ export class QemuProcess {
     const root = opts.tmpRoot ?? defaultTempRoot();
     sweepStaleTempDirs(root);
     const dir = await mkdtemp(join(root, `${TEMP_PREFIX}${process.pid}-`));
-    const qmpPath = join(dir, 'qmp.sock');
+    const qmpPath = join(dir, QMP_SOCKET);
     const program = basename(opts.qemuPath);
     let server: Server | undefined;
-    let spawned: Spawned | undefined;
+    let spawned: QemuHandle | undefined;
     try {
       server = await listenUnix(qmpPath);
       const accepted = acceptOne(server);
-      const args = [
-        '-no-user-config',
-        ...machineArgs(opts.spec),
-        ...(opts.extraArgs ?? []),
-        '-chardev', `socket,id=mcqmp,path=${qmpPath}`,
-        '-mon', 'chardev=mcqmp,mode=control',
-      ];
-      spawned = spawnQemu(opts.qemuPath, args, dir);
+      spawned = opts.zygote ? await opts.zygote.fork(dir) : spawnQemu(opts.qemuPath, qemuArgs(opts.spec, opts.extraArgs ?? [], qmpPath), dir);
       const { exited, log } = spawned;
       const timeoutMs = opts.startTimeoutMs ?? 15_000;
       const first = await Promise.race([
@@ -137,7 +160,7 @@ export class QemuProcess {
       ]);
       if (!('socket' in first)) {
         const why = 'exit' in first ? `exited (${describeExit(first.exit)})` : `did not connect to QMP within ${timeoutMs} ms`;
-        spawned.child.kill('SIGKILL');
+        spawned.signal('SIGKILL');
         await exited;
         await settle(spawned.logEnded);
         throw new QemuStartError(`QEMU ${why}: ${errorLines(log, program).join(' / ') || 'no output'}`, log);
@@ -156,7 +179,7 @@ export class QemuProcess {
       }
     } catch (e) {
       if (spawned) {
-        spawned.child.kill('SIGKILL');
+        spawned.signal('SIGKILL');
         await spawned.exited;
       }
       await rm(dir, { recursive: true, force: true });
@@ -176,12 +199,7 @@ export class QemuProcess {
    * the registry's exit hook kills what is left.
    */
   keepAlive(on: boolean): void {
-    // stderr is a pipe, a net.Socket at run time (typed as a bare Readable).
-    const handles = [this.child, this.child.stderr as unknown as { ref(): void; unref(): void } | null];
-    for (const h of handles) {
-      if (on) h?.ref();
-      else h?.unref();
-    }
+    this.child.keepAlive(on);
     this.qmp.keepAlive(on);
   }
 
@@ -200,7 +218,7 @@ export class QemuProcess {
    * nothing it would do on a clean `quit` matters any more. Removes the temp dir.
    */
   async kill(): Promise<QemuExit> {
-    if (!this.exitInfo) this.child.kill('SIGKILL');
+    if (!this.exitInfo) this.child.signal('SIGKILL');
     const exit = await this.exited;
     this.qmp.close();
     await rm(this.dir, { recursive: true, force: true });
@@ -225,10 +243,10 @@ export class QemuProcess {
     const done = await Promise.race([this.exited, deadline(this.exitInfo ? 0 : 50).then(() => undefined)]);
     let exit = done;
     if (!exit) {
-      this.child.kill('SIGTERM');
+      this.child.signal('SIGTERM');
       exit = await Promise.race([this.exited, deadline(graceMs).then(() => undefined)]);
       if (!exit) {
-        this.child.kill('SIGKILL');
+        this.child.signal('SIGKILL');
         exit = await this.exited;
       }
     }
@@ -248,20 +266,11 @@ export class QemuProcess {
  * only: nothing QEMU computes or sends depends on it. A GLIBC_TUNABLES of
  * the caller's own is kept as it is.
  */
-function qemuEnv(): NodeJS.ProcessEnv {
+export function qemuEnv(): NodeJS.ProcessEnv {
   return { ...process.env, LC_ALL: 'C', GLIBC_TUNABLES: process.env.GLIBC_TUNABLES ?? 'glibc.malloc.hugetlb=1' };
 }
 
-interface Spawned {
-  child: ChildProcess;
-  /** Resolves when the process is gone (never rejects); untracks it. */
-  exited: Promise<QemuExit>;
-  log: string[];
-  /** Resolves when stderr has closed. */
-  logEnded: Promise<void>;
-}
-
-function spawnQemu(qemuPath: string, args: string[], dir: string): Spawned {
+function spawnQemu(qemuPath: string, args: string[], dir: string): QemuHandle {
   // With setpriv the kernel SIGKILLs QEMU when our process dies, whatever killed us.
   const [file, argv] = existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', qemuPath, ...args]] : [qemuPath, args];
   const child = spawn(file, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: qemuEnv() });
@@ -281,13 +290,26 @@ function spawnQemu(qemuPath: string, args: string[], dir: string): Spawned {
       }
     });
   });
-  const logEnded = collectLines(child, log);
-  return { child, exited, log, logEnded };
+  const logEnded = child.stderr ? collectLines(child.stderr, log) : Promise.resolve();
+  // stderr is a pipe, a net.Socket at run time (typed as a bare Readable).
+  const handles = [child, child.stderr as unknown as { ref(): void; unref(): void } | null];
+  return {
+    pid: child.pid ?? -1,
+    signal: (sig) => child.kill(sig),
+    keepAlive: (on) => {
+      for (const h of handles) {
+        if (on) h?.ref();
+        else h?.unref();
+      }
+    },
+    exited,
+    log,
+    logEnded,
+  };
 }
 
-function collectLines(child: ChildProcess, log: string[]): Promise<void> {
-  const stderr = child.stderr;
-  if (!stderr) return Promise.resolve();
+/** Splits a stream into `log` lines; resolves when it has closed. */
+export function collectLines(stderr: Readable, log: string[]): Promise<void> {
   let partial = '';
   stderr.setEncoding('utf8');
   stderr.on('data', (chunk: string) => {

@@ -10,8 +10,11 @@ import {
   describeExit,
   listenUnix,
   deadline,
+  qemuArgs,
+  QMP_SOCKET,
   type QemuExit,
 } from './qemu-process.js';
+import { QemuZygote } from './qemu-zygote.js';
 import { withQemuSlot } from './qemu-slots.js';
 import type { LoadOptions, LoadOutcome, MachineSpec, SaveOptions, SaveOutcome, Target, Verdict } from './target.js';
 
@@ -153,14 +156,22 @@ export async function loadIntoQemu(qemuPath: string, spec: MachineSpec, stream: 
  * events capability on and `migrate-incoming` sent in the same burst. Their
  * replies are awaited by the load, whose verdict a failure there belongs to.
  */
-export function startDestination(qemuPath: string, spec: MachineSpec, tmpRoot?: string): Promise<QemuProcess> {
+export function startDestination(qemuPath: string, spec: MachineSpec, tmpRoot?: string, zygote?: QemuZygote): Promise<QemuProcess> {
   return QemuProcess.start({
     qemuPath,
     spec,
-    extraArgs: ['-S', '-incoming', 'defer'],
+    extraArgs: DESTINATION_ARGS,
     pipeline: incomingPipeline,
     ...(tmpRoot ? { tmpRoot } : {}),
+    ...(zygote ? { zygote } : {}),
   });
+}
+
+const DESTINATION_ARGS = ['-S', '-incoming', 'defer'];
+
+/** A zygote that forks destinations for `spec` (`startDestination`'s argv, QMP socket relative), or undefined where there is none. */
+export function destinationZygote(qemuPath: string, spec: MachineSpec): Promise<QemuZygote | undefined> {
+  return QemuZygote.start(qemuPath, qemuArgs(spec, DESTINATION_ARGS, QMP_SOCKET));
 }
 
 /**
@@ -232,6 +243,7 @@ async function confirmCompleted(qemu: QemuProcess): Promise<Verdict> {
 }
 
 function refusalFromExit(qemu: QemuProcess, exit: QemuExit): Verdict {
+  if (exit.lost) return { kind: 'harness-error', message: exit.lost };
   const lines = qemu.errorLines();
   if (exit.signal) {
     return { kind: 'crash', message: `QEMU killed by ${exit.signal}: ${lines.join('\n')}`.trim(), signal: exit.signal };
