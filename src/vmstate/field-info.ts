@@ -150,3 +150,40 @@ export function bitmapWords(bits: number): number {
 export function subsectionLabel(parent: VMStateDescription, sub: string): string {
   return sub.startsWith(`${parent.name}/`) ? sub.slice(parent.name.length + 1) : sub;
 }
+
+/**
+ * Whether a pre_save / post_load runs anywhere in a description (its nested
+ * structs and subsections): the fast walkers remember results only for
+ * descriptions whose hooks all read the state they are given. Cached per
+ * description, for the field and subsection lists it had: a machine binds
+ * some descriptions per boot around shared nested ones (a PCI section around
+ * the ahci controller's), which are then not walked again.
+ */
+export type TreeHook = 'pre_save' | 'post_load';
+
+interface HookAnswer {
+  fields: readonly VMStateField[];
+  subsections: readonly VMStateDescription[] | undefined;
+  has: boolean;
+}
+
+const hookAnswers: Record<TreeHook, WeakMap<VMStateDescription, HookAnswer>> = { pre_save: new WeakMap(), post_load: new WeakMap() };
+
+export function hookInTree(vmsd: VMStateDescription, hook: TreeHook, visiting: Set<VMStateDescription> = new Set()): boolean {
+  const answers = hookAnswers[hook];
+  const known = answers.get(vmsd);
+  if (known && known.fields === vmsd.fields && known.subsections === vmsd.subsections) return known.has;
+  // A description nested in itself is answered by its own hook (the rest of its tree is being walked).
+  if (visiting.has(vmsd)) return vmsd[hook] !== undefined;
+  visiting.add(vmsd);
+  let has = vmsd[hook] !== undefined;
+  for (const f of vmsd.fields) {
+    if (has) break;
+    const of = f.kind === 'array' || f.kind === 'varray' ? f.of : f;
+    if (of.kind === 'struct') has = hookInTree(of.vmsd, hook, visiting);
+  }
+  for (const sub of vmsd.subsections ?? []) if (!has) has = hookInTree(sub, hook, visiting);
+  visiting.delete(vmsd);
+  answers.set(vmsd, { fields: vmsd.fields, subsections: vmsd.subsections, has });
+  return has;
+}

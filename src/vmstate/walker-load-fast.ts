@@ -19,7 +19,7 @@
  */
 import type { CheckCode, CheckLog, WireReader } from '../wire/index.js';
 import type { ElementKind, IntType, StateObject, VMStateDescription, VMStateField, Value } from './description.js';
-import { bitmapWords, fieldNamePlan, minElementSize, plannedName } from './field-info.js';
+import { bitmapWords, fieldNamePlan, hookInTree, minElementSize, plannedName } from './field-info.js';
 import { isStateObject, loadedNoSubsection, markLoadedNone, noteSubsectionLoaded, QEMU_VM_SUBSECTION } from './walker-load.js';
 
 /** Thrown to abandon the fast path; never escapes loadFast. */
@@ -42,6 +42,8 @@ interface CompiledField {
 interface Compiled {
   fields: readonly VMStateField[];
   ops: CompiledField[];
+  /** No post_load anywhere in the description tree (see Kept); decided on first use. */
+  hookFree?: boolean;
 }
 
 const compiled = new WeakMap<VMStateDescription, Compiled>();
@@ -129,7 +131,7 @@ function compiledOf(vmsd: VMStateDescription): Compiled {
     const key = field.key ?? plannedName(plan, vmsd, i, field);
     return { field, key, load: field.kind === 'validate' ? undefined : loaderOf(field) };
   });
-  const next = { fields: vmsd.fields, ops };
+  const next: Compiled = { fields: vmsd.fields, ops };
   compiled.set(vmsd, next);
   return next;
 }
@@ -149,12 +151,13 @@ function loadDescription(r: WireReader, vmsd: VMStateDescription, versionId: num
   if (versionId > vmsd.version_id || versionId < vmsd.minimum_version_id) abandon();
   const c = compiledOf(vmsd);
   const known = kept.get(local);
-  if (known && known.vmsd === vmsd && known.compiled === c && known.versionId === versionId && known.bytes && holdsAt(r.buf, r.pos, known.bytes)) {
+  const same = known !== undefined && known.vmsd === vmsd && known.compiled === c && known.versionId === versionId;
+  if (same && known.bytes && holdsAt(r.buf, r.pos, known.bytes)) {
     // What the walk would have reached and spent on these bytes, as it did the time they were kept.
     spend(known.steps);
     reached |= known.reached;
     r.pos += known.bytes.length;
-    return local;
+    return known.result!;
   }
   const start = r.pos;
   const outer = reached;
@@ -163,22 +166,33 @@ function loadDescription(r: WireReader, vmsd: VMStateDescription, versionId: num
   const out = loadDescriptionWalk(r, vmsd, versionId, local);
   const walked = reached;
   reached |= outer;
-  if (out === local) keep(known, local, vmsd, c, versionId, r.buf.subarray(start, r.pos), walked, steps - steps0);
+  if ((c.hookFree ??= !hookInTree(vmsd, 'post_load')) && !followedBySubsection(r.buf, r.pos)) {
+    if (!same) kept.set(local, { vmsd, compiled: c, versionId, reached: walked, steps: steps - steps0 });
+    else if (!known.bytes || known.result !== out) {
+      known.bytes = r.buf.slice(start, r.pos);
+      known.result = out;
+      known.reached = walked;
+      known.steps = steps - steps0;
+    }
+  }
   return out;
 }
 
 /**
- * The bytes a state object was seen to load as itself, by state object. A
- * load that returns `local` (every value read equal to the local one, no
- * subsection, no post_load) is a function of the description, the version,
- * `local` and the bytes it read, and states are never mutated in place
- * (src/vm/state-edit.ts), so the same bytes at the same place load as
- * `local` again, without the walk: a destination's untouched defaults (the
- * ahci controller's 6 ports x 32 NCQ slots, ...) are shared by every boot of
- * a configuration and most streams carry them unchanged. The walk also
- * peeked at the byte after them (a subsection would have made a copy):
- * holdsAt asks the same. Kept from the second such load on, so a state
- * loaded once does not cost a copy; the entry names the compiled form, so a
+ * What a local state object was seen to load as, by local object. A walk
+ * without post_load hooks is a function of the description, the version,
+ * `local` and the bytes it read (every other hook, field_exists, needed,
+ * validate, reads the state), and states are never mutated in place
+ * (src/vm/state-edit.ts), so the same bytes at the same place load as the
+ * same state again, without the walk: `local` itself when every value read
+ * equalled it, else the state loaded then (equal to what a walk would build,
+ * and never mutated either). A destination's defaults are shared by every
+ * boot of a configuration and most streams carry them unchanged (the ahci
+ * controller's 6 ports x 32 NCQ slots; the x86 cpu, whose loaded subsections
+ * make every load of it a copy). The walk stopped where no subsection
+ * follows: an entry is only kept, and only used, where the next byte is
+ * not one. Kept from the second such load on, so a state loaded once does
+ * not cost a copy of its bytes; the entry names the compiled form, so a
  * description whose field list was replaced is walked again.
  */
 interface Kept {
@@ -186,6 +200,7 @@ interface Kept {
   compiled: Compiled;
   versionId: number;
   bytes?: Uint8Array;
+  result?: StateObject;
   /** The checks (bits of REACHES) and steps the walk over `bytes` reached and spent. */
   reached: number;
   steps: number;
@@ -193,20 +208,24 @@ interface Kept {
 
 const kept = new WeakMap<StateObject, Kept>();
 
-function keep(known: Kept | undefined, local: StateObject, vmsd: VMStateDescription, compiled: Compiled, versionId: number, bytes: Uint8Array, walked: number, spent: number): void {
-  if (known && known.vmsd === vmsd && known.compiled === compiled && known.versionId === versionId) {
-    known.bytes = bytes.slice();
-    known.reached = walked;
-    known.steps = spent;
-  } else kept.set(local, { vmsd, compiled, versionId, reached: walked, steps: spent });
+function followedBySubsection(buf: Uint8Array, pos: number): boolean {
+  return pos < buf.length && buf[pos] === QEMU_VM_SUBSECTION;
 }
 
 /** Whether `bytes` sit at `pos` and are not followed by a subsection. */
 function holdsAt(buf: Uint8Array, pos: number, bytes: Uint8Array): boolean {
   const end = pos + bytes.length;
-  if (end > buf.length || (end < buf.length && buf[end] === QEMU_VM_SUBSECTION)) return false;
-  for (let i = 0; i < bytes.length; i++) if (buf[pos + i] !== bytes[i]) return false;
-  return true;
+  if (end > buf.length || followedBySubsection(buf, end)) return false;
+  return sameView(buf, pos, bytes);
+}
+
+/** memcmp of bytes against buf[pos, pos + bytes.length) (the caller checked the length). */
+function sameView(buf: Uint8Array, pos: number, bytes: Uint8Array): boolean {
+  if (bytes.length < 64) {
+    for (let i = 0; i < bytes.length; i++) if (buf[pos + i] !== bytes[i]) return false;
+    return true;
+  }
+  return Buffer.from(buf.buffer, buf.byteOffset + pos, bytes.length).equals(bytes);
 }
 
 function loadDescriptionWalk(r: WireReader, vmsd: VMStateDescription, versionId: number, local: StateObject): StateObject {
@@ -395,8 +414,41 @@ function elementsLoader(of: ElementKind): (r: WireReader, n: number, local: Valu
  */
 function sameBytes(buf: Uint8Array, base: number, n: number, local: Value | undefined): local is Value[] {
   if (!Array.isArray(local) || local.length !== n) return false;
+  if (n >= BYTE_RUN_MIN) {
+    const bytes = exactBytes(local);
+    if (bytes) return sameView(buf, base, bytes);
+  }
   for (let i = 0; i < n; i++) if (local[i] !== buf[base + i]) return false;
   return true;
+}
+
+/** Arrays shorter than this are compared element by element (not worth a cache entry). */
+const BYTE_RUN_MIN = 256;
+
+/**
+ * A local byte array as bytes, by array identity, when every element is an
+ * integer 0..255 (then byte equality is element equality); null when not.
+ * States are never mutated in place, and the big byte arrays a destination
+ * holds (ICH9LPC's 16 KiB chip_config) are shared defaults: converted once,
+ * each load of them is then a memcmp instead of 16384 element compares.
+ */
+const exactByteCache = new WeakMap<Value[], Uint8Array | null>();
+
+function exactBytes(local: Value[]): Uint8Array | null {
+  let bytes = exactByteCache.get(local);
+  if (bytes === undefined) {
+    bytes = new Uint8Array(local.length);
+    for (let i = 0; i < local.length; i++) {
+      const v = local[i];
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255) {
+        bytes = null;
+        break;
+      }
+      bytes[i] = v;
+    }
+    exactByteCache.set(local, bytes);
+  }
+  return bytes;
 }
 
 /** Whether a loaded array holds exactly the local array's elements (then the local array is the value). */

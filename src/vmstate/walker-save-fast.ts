@@ -13,7 +13,7 @@
  */
 import type { WireWriter } from '../wire/index.js';
 import type { ElementKind, StateObject, VMStateDescription, VMStateField, Value } from './description.js';
-import { bitmapWords, fieldNamePlan, plannedName } from './field-info.js';
+import { bitmapWords, fieldNamePlan, hookInTree, plannedName } from './field-info.js';
 import { quoteVmdescString } from './vmdesc.js';
 import { carrySubsectionsLoaded, QEMU_VM_SUBSECTION } from './walker-load.js';
 import { canCompress, fieldTypeName, writeInt, writeIntRun } from './walker-save.js';
@@ -153,7 +153,7 @@ const remembered = new WeakMap<StateObject, Remembered>();
 
 function saveRemembered(w: WireWriter, vmsd: VMStateDescription, state: StateObject, versionId: number, describe: boolean): string {
   const c = compiledOf(vmsd);
-  if (!(c.hookFree ??= !hasPreSave(vmsd, new Set()))) return saveDescription(w, vmsd, state, versionId, describe);
+  if (!(c.hookFree ??= !hookInTree(vmsd, 'pre_save'))) return saveDescription(w, vmsd, state, versionId, describe);
   let r = remembered.get(state);
   if (r && r.vmsd === vmsd && r.compiled === c && r.versionId === versionId) {
     if (r.bytes && (!describe || r.text !== undefined)) {
@@ -167,21 +167,11 @@ function saveRemembered(w: WireWriter, vmsd: VMStateDescription, state: StateObj
   const start = w.pos;
   const text = saveDescription(w, vmsd, state, versionId, describe);
   r.bytes = w.finish().slice(start);
-  if (describe) r.text = text;
+  // Kept flat: joined into every later vmdesc, a tree of concatenations would be walked on each join.
+  if (describe) r.text = flatString(text);
   return text;
 }
 
-/** Whether a pre_save runs anywhere in the description (nested structs, subsections). */
-function hasPreSave(vmsd: VMStateDescription, seen: Set<VMStateDescription>): boolean {
-  if (seen.has(vmsd)) return false;
-  seen.add(vmsd);
-  if (vmsd.pre_save) return true;
-  for (const f of vmsd.fields) {
-    const of = f.kind === 'array' || f.kind === 'varray' ? f.of : f;
-    if (of.kind === 'struct' && hasPreSave(of.vmsd, seen)) return true;
-  }
-  return (vmsd.subsections ?? []).some((sub) => hasPreSave(sub, seen));
-}
 
 function saveDescription(w: WireWriter, vmsd: VMStateDescription, state: StateObject, versionId: number, describe: boolean): string {
   let s = state;
@@ -363,4 +353,9 @@ function writeBytes(w: WireWriter, value: Value | undefined, size: number): stri
 function asInteger(v: Value | undefined): number | bigint {
   if (typeof v === 'number' || typeof v === 'bigint') return v;
   return abandon();
+}
+
+/** A flat (sequential) copy of a string built by concatenation; vmdesc text is ASCII. */
+function flatString(s: string): string {
+  return Buffer.from(s, 'latin1').toString('latin1');
 }

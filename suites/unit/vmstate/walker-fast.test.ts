@@ -163,6 +163,32 @@ describe('compiled load', () => {
     }
   });
 
+  it('a state whose load is a copy (the cpu\'s loaded subsections) loads from the same bytes as the state loaded before, and from others as they say', () => {
+    const src = boot('7.2', 'pc-q35-7.2', { seed: 4 });
+    const dst = incoming('7.2', 'pc-q35-7.2', {});
+    const cpu = src.sections.find((s) => s.vmsd.name === 'cpu')!;
+    const local = dst.sections.find((s) => s.idstr === cpu.idstr)!.state;
+    const w = new WireWriter();
+    saveVMState(w, cpu.vmsd, cpu.state, undefined, { versionId: cpu.versionId });
+    const bytes = w.finish();
+    const full = loadVMState(new WireReader(bytes), cpu.vmsd, cpu.versionId, local, { log: createCheckCounter() });
+    const loads = [0, 1, 2, 3].map(() => loadVMState(new WireReader(bytes), cpu.vmsd, cpu.versionId, local));
+    for (const l of loads) {
+      expect(l).not.toBe(local);
+      expect(l).toEqual(full);
+      expect(subsectionsLoaded(l)).toEqual(subsectionsLoaded(full));
+    }
+    expect(loads[3]).toBe(loads[2]);
+    // A byte every 37 flipped (some are refused): what the full walker says, never the remembered state.
+    for (let at = 0; at + 4 <= bytes.length; at += 37) {
+      const mutant = Uint8Array.from(bytes, (b, i) => (i === at ? b ^ 0x10 : b));
+      const a = outcome(() => loadVMState(new WireReader(mutant), cpu.vmsd, cpu.versionId, local, { path: cpu.idstr }));
+      const b = outcome(() => loadVMState(new WireReader(mutant), cpu.vmsd, cpu.versionId, local, { path: cpu.idstr, log: createCheckCounter() }));
+      expect(a).toEqual(b);
+      if ('state' in (a as object)) expect((a as { state: StateObject }).state).not.toBe(loads[2]);
+    }
+  });
+
   it('a remembered default followed by a subsection is loaded with the subsection (a copy that records it)', () => {
     const inner: VMStateDescription = { name: 'inner', version_id: 1, minimum_version_id: 1, fields: [{ name: 'x', kind: 'int', type: 'uint8' }] };
     const sub: VMStateDescription = { name: 'inner/sub', version_id: 1, minimum_version_id: 1, fields: [{ name: 'y', kind: 'int', type: 'uint8' }] };
