@@ -54,9 +54,22 @@ function arraysEqual(x: Value[], y: Value[]): boolean {
   return true;
 }
 
+/**
+ * The last state each state object was found equal to (with which hidden
+ * keys). States are never mutated in place, so two objects found equal stay
+ * equal: a source's untouched default and the state a destination's load
+ * of it gave (the loaders keep what a default loads as, src/vmstate) are
+ * compared once, not on every migration.
+ */
+const equalTo = new WeakMap<StateObject, { other: StateObject; hidden: ReadonlySet<string> }>();
+
 function statesEqual(a: StateObject, b: StateObject, hidden: ReadonlySet<string>): boolean {
+  if (a === b) return true;
+  const known = equalTo.get(a);
+  if (known && known.other === b && known.hidden === hidden) return true;
   for (const k of Object.keys(a)) if (!hidden.has(k) && !valuesEqual(a[k], b[k])) return false;
   for (const k of Object.keys(b)) if (!hidden.has(k) && !(k in a)) return false;
+  equalTo.set(a, { other: b, hidden });
   return true;
 }
 
