@@ -145,15 +145,18 @@ function pageRecords(list: RamList, pass: RamPass, last: { block?: string }): Ra
         runNext++;
         continue;
       }
-      const base = { offset: 0, addr: BigInt(index * TARGET_PAGE_SIZE), blockResolved: block.idstr };
-      const named = cont ? {} : { block: block.idstr };
+      // Object literals of one shape per kind (no spreads): a record per dirty page on every pass.
+      const addr = BigInt(index * TARGET_PAGE_SIZE);
+      const id = block.idstr;
       if (zero) {
-        run = { type: 'zero', ...base, ...named, flags: RamFlag.ZERO | (cont ? RamFlag.CONTINUE : 0), fill: 0 };
+        const flags = RamFlag.ZERO | (cont ? RamFlag.CONTINUE : 0);
+        run = cont ? { type: 'zero', offset: 0, addr, blockResolved: id, flags, fill: 0 } : { type: 'zero', offset: 0, addr, blockResolved: id, block: id, flags, fill: 0 };
         runNext = index + 1;
         out.push(run);
       } else {
         run = undefined;
-        out.push({ type: 'page', ...base, ...named, flags: RamFlag.PAGE | (cont ? RamFlag.CONTINUE : 0), data: data! });
+        const flags = RamFlag.PAGE | (cont ? RamFlag.CONTINUE : 0);
+        out.push(cont ? { type: 'page', offset: 0, addr, blockResolved: id, flags, data: data! } : { type: 'page', offset: 0, addr, blockResolved: id, block: id, flags, data: data! });
       }
     }
   }

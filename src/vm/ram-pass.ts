@@ -25,26 +25,42 @@ export function fullPassRecords(list: RamList, last: { block?: string } = {}): R
 
 function blockRecords(b: RamBlock, out: RamRecord[], last: { block?: string }): void {
   const pages = Math.ceil(b.usedLength / TARGET_PAGE_SIZE);
-  // Page indices holding non-zero data, ascending; everything between them is a zero run.
-  const held = [...b.pages.entries()].filter(([i, p]) => i < pages && !isZero(p)).sort((x, y) => x[0] - y[0]);
+  // Page indices holding non-zero data, ascending (a typed array sorts numerically); everything between them is a zero run.
+  const found: number[] = [];
+  for (const [i, p] of b.pages) if (i < pages && !isZero(p)) found.push(i);
+  const held = Float64Array.from(found).sort();
   let next = 0;
-  const header = (index: number, zero: boolean): { flags: number; named: { block?: string } } => {
-    const cont = last.block === b.idstr;
-    last.block = b.idstr;
-    return { flags: (zero ? RamFlag.ZERO : RamFlag.PAGE) | (cont ? RamFlag.CONTINUE : 0), named: cont ? {} : { block: b.idstr } };
-  };
+  // Object literals of one shape per kind (no spreads): two records per held page are made on every save.
   const zeroRun = (from: number, to: number): void => {
     if (to <= from) return;
-    const { flags, named } = header(from, true);
-    const rec: RamRecord = { type: 'zero', offset: 0, addr: BigInt(from * TARGET_PAGE_SIZE), blockResolved: b.idstr, ...named, flags, fill: 0 };
+    const cont = continues(b, last);
+    const flags = RamFlag.ZERO | (cont ? RamFlag.CONTINUE : 0);
+    const addr = BigInt(from * TARGET_PAGE_SIZE);
+    const rec: RamRecord = cont
+      ? { type: 'zero', offset: 0, addr, blockResolved: b.idstr, flags, fill: 0 }
+      : { type: 'zero', offset: 0, addr, blockResolved: b.idstr, block: b.idstr, flags, fill: 0 };
     if (to - from > 1) rec.run = to - from;
     out.push(rec);
   };
-  for (const [index, data] of held) {
+  for (const index of held) {
     zeroRun(next, index);
-    const { flags, named } = header(index, false);
-    out.push({ type: 'page', offset: 0, addr: BigInt(index * TARGET_PAGE_SIZE), blockResolved: b.idstr, ...named, flags, data });
+    const cont = continues(b, last);
+    const flags = RamFlag.PAGE | (cont ? RamFlag.CONTINUE : 0);
+    const addr = BigInt(index * TARGET_PAGE_SIZE);
+    const data = b.pages.get(index)!;
+    out.push(
+      cont
+        ? { type: 'page', offset: 0, addr, blockResolved: b.idstr, flags, data }
+        : { type: 'page', offset: 0, addr, blockResolved: b.idstr, block: b.idstr, flags, data },
+    );
     next = index + 1;
   }
   zeroRun(next, pages);
+}
+
+/** Whether the next record continues the block the previous one named (RAM_SAVE_FLAG_CONTINUE); it names this block from now on. */
+function continues(b: RamBlock, last: { block?: string }): boolean {
+  const cont = last.block === b.idstr;
+  last.block = b.idstr;
+  return cont;
 }
