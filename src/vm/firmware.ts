@@ -95,6 +95,12 @@ function runAcpiLoader(core: VmCore): void {
     pciDevices: core.plan.devices.filter((d) => d.slot !== undefined).length,
     vmgenid: core.vmgenid !== undefined,
   };
+  const main = findRamBlock(core.ram, core.plan.mainRam)!;
+  const blocks = [tablesBlock, findRamBlock(core.ram, '/rom@etc/table-loader'), findRamBlock(core.ram, '/rom@etc/acpi/rsdp'), main];
+  // Without vmgenid the run is a function of the configuration: replayed when it ran before on blocks as fresh as these.
+  const key = core.vmgenid || !blocks.every((b) => b === undefined || (b.pages.size === 0 && b.dirty.size === 0)) ? undefined : acpiRunKey(core, cfg, blocks);
+  const done = key === undefined ? undefined : acpiRuns.get(key);
+  if (done) return replayAcpiRun(core, blocks, done);
   const setup = acpiSetupFor(cfg, core.vmgenid);
   fillRom(tablesBlock, setup.tables);
   const loaderBlock = findRamBlock(core.ram, '/rom@etc/table-loader');
@@ -104,10 +110,10 @@ function runAcpiLoader(core: VmCore): void {
   const fw = new FwCfg(fwCfgOptionsForMachine(core.plan.reference));
   installAcpiFwCfg(fw, setup);
   if (core.vmgenid && setup.deviceBlob) core.vmgenid.addFwCfg(fw, setup.deviceBlob);
-  const main = findRamBlock(core.ram, core.plan.mainRam)!;
   const mem = guestMemoryOverBlock(main);
   const result = runLinkerLoader(setup.loader, fw, mem, defaultLoaderLayout(ramBelow4g(core.machine, main.usedLength)));
   for (const [file, a] of result.allocations) core.firmware.allocations[file] = a.addr;
+  if (key !== undefined) keepAcpiRun(key, blocks, core.firmware.allocations);
   if (core.vmgenid && core.vmgenid.updateGuest(mem)) {
     core.firmware.vmgenidAddr = core.vmgenid.address();
     const s = core.sections.find((x) => x.vmsd.name === 'vmgenid');
@@ -133,6 +139,53 @@ function acpiSetupFor(cfg: AcpiConfig, vmgenid: VmGenId | undefined): AcpiSetup 
     acpiSetups.set(key, (setup = buildAcpiSetup(cfg)));
   }
   return setup;
+}
+
+/**
+ * What the ACPI step of a configuration without vmgenid left in RAM: the
+ * ROM blocks filled with the blobs and the tables the linker/loader placed
+ * and patched in guest RAM. It is a function of the configuration (the
+ * AcpiConfig, the reference machine type's fw_cfg, the machine family's
+ * RAM split, the four blocks' names and used lengths, all in the key) as
+ * long as the blocks start empty, which a booting machine's do (the step
+ * is only replayed on blocks with no page and no dirty mark, and only a run
+ * that completed is kept). Page arrays are never mutated in place (writers
+ * replace the map entry, src/memory/pages.ts), so the machines of a
+ * configuration share them, as a staged RAM clone shares a machine's.
+ * The entries go into each machine's own (empty) maps and dirty sets.
+ */
+interface AcpiRun {
+  blocks: ({ pages: [number, Uint8Array][]; dirty: number[] } | undefined)[];
+  allocations: [string, number][];
+}
+
+const acpiRuns = new Map<string, AcpiRun>();
+
+/** Forgets the kept runs (tests: the next boot of each configuration runs the step again). */
+export function forgetAcpiRuns(): void {
+  acpiRuns.clear();
+}
+
+function acpiRunKey(core: VmCore, cfg: AcpiConfig, blocks: (RamBlock | undefined)[]): string {
+  return JSON.stringify([cfg, core.plan.reference, parsed(core.machine)?.family ?? core.machine, blocks.map((b) => b && [b.idstr, b.usedLength])]);
+}
+
+function keepAcpiRun(key: string, blocks: (RamBlock | undefined)[], allocations: Record<string, number>): void {
+  if (acpiRuns.size >= 64) acpiRuns.clear();
+  acpiRuns.set(key, {
+    blocks: blocks.map((b) => b && { pages: [...b.pages], dirty: [...b.dirty] }),
+    allocations: Object.entries(allocations),
+  });
+}
+
+function replayAcpiRun(core: VmCore, blocks: (RamBlock | undefined)[], run: AcpiRun): void {
+  blocks.forEach((b, i) => {
+    const kept = run.blocks[i];
+    if (!b || !kept) return;
+    for (const [index, page] of kept.pages) b.pages.set(index, page);
+    for (const index of kept.dirty) b.dirty.add(index);
+  });
+  for (const [file, addr] of run.allocations) core.firmware.allocations[file] = addr;
 }
 
 /** A ROM blob in its block; a blob longer than the block is cut (QEMU warns "migration may not work"). */
