@@ -145,16 +145,18 @@ export function createPciDevice(opts: PciDeviceOptions): PciDevice {
   let capPresent = opts.capPresent ?? DEFAULT_CAP_PRESENT_7_2;
   if (opts.express) capPresent |= QEMU_PCI_CAP_EXPRESS;
   const size = capPresent & QEMU_PCI_CAP_EXPRESS ? PCIE_CONFIG_SPACE_SIZE : PCI_CONFIG_SPACE_SIZE;
+  // The five config-sized arrays as views of one allocation (machines create these on every boot).
+  const bytes = new Uint8Array(5 * size);
   const dev: PciDevice = {
     name: opts.name,
     rootBusPath: opts.rootBusPath ?? '0000:00',
     busNumber: opts.busNumber ?? 0,
     devfn: opts.devfn ?? 0,
-    config: new Uint8Array(size),
-    cmask: new Uint8Array(size),
-    wmask: new Uint8Array(size),
-    w1cmask: new Uint8Array(size),
-    used: new Uint8Array(size),
+    config: bytes.subarray(0, size),
+    cmask: bytes.subarray(size, 2 * size),
+    wmask: bytes.subarray(2 * size, 3 * size),
+    w1cmask: bytes.subarray(3 * size, 4 * size),
+    used: bytes.subarray(4 * size, 5 * size),
     capPresent,
     capSupported: opts.capSupported ?? 0,
     irqState: 0,

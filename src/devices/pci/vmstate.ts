@@ -41,22 +41,35 @@ function bytesOf(v: Value | undefined, size: number, field: string): Uint8Array 
   return v;
 }
 
+/**
+ * The field list, one for conventional and one for Express devices: whether
+ * a device is Express is fixed when it is created (QEMU: the class's
+ * QEMU_PCI_CAP_EXPRESS), so each list is shared by every device of its kind
+ * and the walkers' per-field compiled code is built once, not per device.
+ */
+function pciDeviceFields(express: boolean): VMStateField[] {
+  return [
+    // VMSTATE_INT32_POSITIVE_LE: info "int32 le" (an opaque 4-byte element so
+    // the vmdesc says "int32 le" as QEMU's does); checked in post_load.
+    { name: 'version_id', kind: 'opaque', info: 'int32 le', size: 4 },
+    // Two fields named "config" (QEMU's vmdesc calls them config / config[1]);
+    // only one exists per device, and both keep their value under "config".
+    { name: 'config', key: 'config', kind: 'opaque', info: 'pci config', size: 256, field_exists: () => !express },
+    { name: 'config', key: 'config', kind: 'opaque', info: 'pci config', size: 4096, field_exists: () => express },
+    { name: 'irq_state', kind: 'opaque', info: 'pci irq state', size: PCI_NUM_PINS * 4, version_id: 2 },
+  ];
+}
+
+const CONVENTIONAL_FIELDS = pciDeviceFields(false);
+const EXPRESS_FIELDS = pciDeviceFields(true);
+
 /** The description for one device (config size depends on Express). */
 export function pciDeviceVmsd(dev: PciDevice, opts: { log?: CheckLog } = {}): VMStateDescription {
   return {
     name: 'PCIDevice',
     version_id: PCI_DEVICE_VMSD_VERSION,
     minimum_version_id: 1,
-    fields: [
-      // VMSTATE_INT32_POSITIVE_LE: info "int32 le" (an opaque 4-byte element so
-      // the vmdesc says "int32 le" as QEMU's does); checked in post_load.
-      { name: 'version_id', kind: 'opaque', info: 'int32 le', size: 4 },
-      // Two fields named "config" (QEMU's vmdesc calls them config / config[1]);
-      // only one exists per device, and both keep their value under "config".
-      { name: 'config', key: 'config', kind: 'opaque', info: 'pci config', size: 256, field_exists: () => !pciIsExpress(dev) },
-      { name: 'config', key: 'config', kind: 'opaque', info: 'pci config', size: 4096, field_exists: () => pciIsExpress(dev) },
-      { name: 'irq_state', kind: 'opaque', info: 'pci irq state', size: PCI_NUM_PINS * 4, version_id: 2 },
-    ],
+    fields: pciIsExpress(dev) ? EXPRESS_FIELDS : CONVENTIONAL_FIELDS,
     post_load: (state, versionId) => {
       checkPciDeviceState(dev, state, versionId, opts.log ? { log: opts.log } : {});
     },
