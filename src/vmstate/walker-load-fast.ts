@@ -42,11 +42,14 @@ interface CompiledField {
 interface Compiled {
   fields: readonly VMStateField[];
   ops: CompiledField[];
-  /** No post_load anywhere in the description tree (see Kept); decided on first use. */
-  hookFree?: boolean;
 }
 
-const compiled = new WeakMap<VMStateDescription, Compiled>();
+/**
+ * Compiled by field list (keys and loaders depend on the list alone):
+ * descriptions a machine binds per boot around a shared list (a PCI
+ * device's, fw_cfg with its load check) are not compiled again.
+ */
+const compiled = new WeakMap<readonly VMStateField[], Compiled>();
 
 /**
  * The checks the full walker evaluates, one bit each (walker-load.ts: where
@@ -124,15 +127,15 @@ function loaderOf(field: VMStateField): FieldLoader {
 }
 
 function compiledOf(vmsd: VMStateDescription): Compiled {
-  const c = compiled.get(vmsd);
-  if (c && c.fields === vmsd.fields && c.ops.length === vmsd.fields.length) return c;
+  const c = compiled.get(vmsd.fields);
+  if (c && c.ops.length === vmsd.fields.length) return c;
   const plan = fieldNamePlan(vmsd);
   const ops = vmsd.fields.map((field, i): CompiledField => {
     const key = field.key ?? plannedName(plan, vmsd, i, field);
     return { field, key, load: field.kind === 'validate' ? undefined : loaderOf(field) };
   });
   const next: Compiled = { fields: vmsd.fields, ops };
-  compiled.set(vmsd, next);
+  compiled.set(vmsd.fields, next);
   return next;
 }
 
@@ -166,7 +169,7 @@ function loadDescription(r: WireReader, vmsd: VMStateDescription, versionId: num
   const out = loadDescriptionWalk(r, vmsd, versionId, local);
   const walked = reached;
   reached |= outer;
-  if ((c.hookFree ??= !hookInTree(vmsd, 'post_load')) && !followedBySubsection(r.buf, r.pos)) {
+  if (!hookInTree(vmsd, 'post_load') && !followedBySubsection(r.buf, r.pos)) {
     if (!same) kept.set(local, { vmsd, compiled: c, versionId, reached: walked, steps: steps - steps0 });
     else if (!known.bytes || known.result !== out) {
       known.bytes = r.buf.slice(start, r.pos);

@@ -75,21 +75,32 @@ interface CompiledField {
 interface Compiled {
   fields: readonly VMStateField[];
   ops: (CompiledField | undefined)[];
-  head: string;
-  /** No pre_save anywhere in the description tree (see saveRemembered); decided on first use. */
-  hookFree?: boolean;
 }
 
-const compiled = new WeakMap<VMStateDescription, Compiled>();
+/**
+ * Compiled by field list (the names and savers depend on the list alone):
+ * descriptions a machine binds per boot around a shared list (a PCI
+ * device's, fw_cfg with its load check) are not compiled again.
+ */
+const compiled = new WeakMap<readonly VMStateField[], Compiled>();
 
 function compiledOf(vmsd: VMStateDescription): Compiled {
-  const c = compiled.get(vmsd);
-  if (c && c.fields === vmsd.fields && c.ops.length === vmsd.fields.length) return c;
+  const c = compiled.get(vmsd.fields);
+  if (c && c.ops.length === vmsd.fields.length) return c;
   const plan = fieldNamePlan(vmsd);
   const ops = vmsd.fields.map((field, i) => (field.kind === 'validate' ? undefined : compiledField(field, plannedName(plan, vmsd, i, field))));
-  const next: Compiled = { fields: vmsd.fields, ops, head: `"vmsd_name": ${quoteVmdescString(vmsd.name)}, "version": ` };
-  compiled.set(vmsd, next);
+  const next: Compiled = { fields: vmsd.fields, ops };
+  compiled.set(vmsd.fields, next);
   return next;
+}
+
+/** `"vmsd_name": "...", "version": ` by description name. */
+const heads = new Map<string, string>();
+
+function headOf(name: string): string {
+  let head = heads.get(name);
+  if (head === undefined) heads.set(name, (head = `"vmsd_name": ${quoteVmdescString(name)}, "version": `));
+  return head;
 }
 
 /**
@@ -153,7 +164,7 @@ const remembered = new WeakMap<StateObject, Remembered>();
 
 function saveRemembered(w: WireWriter, vmsd: VMStateDescription, state: StateObject, versionId: number, describe: boolean): string {
   const c = compiledOf(vmsd);
-  if (!(c.hookFree ??= !hookInTree(vmsd, 'pre_save'))) return saveDescription(w, vmsd, state, versionId, describe);
+  if (hookInTree(vmsd, 'pre_save')) return saveDescription(w, vmsd, state, versionId, describe);
   let r = remembered.get(state);
   if (r && r.vmsd === vmsd && r.compiled === c && r.versionId === versionId) {
     if (r.bytes && (!describe || r.text !== undefined)) {
@@ -206,7 +217,7 @@ function saveDescription(w: WireWriter, vmsd: VMStateDescription, state: StateOb
     if (describe) subsections = subsections === undefined ? `{${body}}` : `${subsections}, {${body}}`;
   }
   if (!describe) return '';
-  const head = `${c.head}${versionId}, "fields": [${fields}]`;
+  const head = `${headOf(vmsd.name)}${versionId}, "fields": [${fields}]`;
   return subsections === undefined ? head : `${head}, "subsections": [${subsections}]`;
 }
 
