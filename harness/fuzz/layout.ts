@@ -22,7 +22,48 @@ export interface StreamLayout {
 
 const EMPTY: StreamItem[] = [];
 
+/**
+ * The stream encoded once, its chunks measured: an item's length is its
+ * header, body and footer as the encoder writes them (lengths below). A
+ * device section saved from its state (no bytes) has no length short of
+ * encoding it: such a model is laid out piece by piece.
+ */
 export function layoutStream(model: StreamModel): StreamLayout {
+  const lengths: number[] = [];
+  for (const item of model.items) {
+    const n = itemLength(item);
+    if (n === undefined) return layoutByPieces(model);
+    lengths.push(n);
+  }
+  const header = encodeStream({ version: model.version, items: EMPTY, ...(model.configuration ? { configuration: model.configuration } : {}) }).length;
+  const bytes = encodeStream(model);
+  const chunks: Chunk[] = [{ kind: 'header', start: 0, length: header }];
+  let at = header;
+  lengths.forEach((length, i) => {
+    chunks.push({ kind: 'item', item: i, start: at, length });
+    at += length;
+  });
+  // The tail as encodeStream writes it: EOF, the vmdesc (type, be32 length, JSON), trailing bytes.
+  const tail = (model.eofOffset !== undefined || model.vmdesc || model.trailing ? 1 : 0) + (model.vmdesc ? 5 + model.vmdesc.raw.length : 0) + (model.trailing?.length ?? 0);
+  if (at + tail !== bytes.length) return layoutByPieces(model);
+  chunks.push({ kind: 'tail', start: at, length: tail });
+  return { bytes, chunks };
+}
+
+/** Encoded length of one item, when it follows from the item (a body with bytes or records). */
+function itemLength(item: StreamItem): number | undefined {
+  if (item.kind === 'command') return 1 + 2 + 2 + item.data.length;
+  const body = item.body;
+  let n: number;
+  // A page record writes its data as it is (a mutator may have cut it).
+  if (body.kind === 'ram') n = body.records.reduce((sum, rec) => sum + (rec.type === 'page' ? ramRecordLength(rec) - TARGET_PAGE_SIZE + rec.data.length : ramRecordLength(rec)), 0);
+  else if (body.bytes) n = body.bytes.length;
+  else return undefined;
+  return sectionHeaderLength(item) + n + (item.footer ? 5 : 0);
+}
+
+/** Each piece encoded on its own and concatenated (the reference layoutStream's lengths are checked against). */
+export function layoutByPieces(model: StreamModel): StreamLayout {
   const header = encodeStream({ version: model.version, items: EMPTY, ...(model.configuration ? { configuration: model.configuration } : {}) });
   const pieces: Uint8Array[] = [header];
   const chunks: Chunk[] = [{ kind: 'header', start: 0, length: header.length }];

@@ -11,7 +11,7 @@ const flip: Mutator = {
   hazard: 'byte-level bit flip',
   aims: [],
   apply({ model }, a, b) {
-    const bytes = encodeStream(model).slice();
+    const bytes = encodeStream(model); // a fresh buffer: edited in place
     if (bytes.length === 0) return undefined;
     const at = a % bytes.length;
     bytes[at] = bytes[at]! ^ (1 << (b % 8));
@@ -57,7 +57,7 @@ const saturate: Mutator = {
   hazard: 'length and count fields at their maximum',
   aims: ['wire.truncated'],
   apply({ model }, a, b) {
-    const bytes = encodeStream(model).slice();
+    const bytes = encodeStream(model); // a fresh buffer: edited in place
     if (bytes.length === 0) return undefined;
     const at = a % bytes.length;
     const n = [1, 2, 4, 8][b % 4]!;

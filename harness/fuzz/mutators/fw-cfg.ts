@@ -15,7 +15,17 @@ import { pick, type Expectation, type Mutator } from './types.js';
 const NAME = 'fw_cfg/acpi_mr';
 const NAME_BYTES = new TextEncoder().encode(NAME);
 
+/** By body: the seed's device bodies are the same objects in every case, and a scan reads up to 18 KB. */
+const fieldsAt = new WeakMap<Uint8Array, number | undefined>();
+
 function subsectionFields(body: Uint8Array): number | undefined {
+  if (fieldsAt.has(body)) return fieldsAt.get(body);
+  const at = findSubsectionFields(body);
+  fieldsAt.set(body, at);
+  return at;
+}
+
+function findSubsectionFields(body: Uint8Array): number | undefined {
   for (let i = 0; i + 2 + NAME_BYTES.length + 4 + 24 <= body.length; i++) {
     if (body[i] !== 0x05 || body[i + 1] !== NAME_BYTES.length) continue;
     if (NAME_BYTES.every((c, k) => body[i + 2 + k] === c)) return i + 2 + NAME_BYTES.length + 4;
@@ -59,8 +69,8 @@ const acpiMrSize: Mutator = {
       [max + 1n, 'fwcfg.acpi-mr-too-large'], // aligned up to max + page
     ];
     const [size, claim] = variants[b % variants.length]!;
+    const at = subsectionFields(it.body.bytes)! + 8 * FIELDS.indexOf(field);
     const body = it.body.bytes.slice();
-    const at = subsectionFields(body)! + 8 * FIELDS.indexOf(field);
     new DataView(body.buffer, body.byteOffset).setBigUint64(at, size);
     const out = items.slice();
     out[idx] = { ...it, body: { ...it.body, bytes: body } };

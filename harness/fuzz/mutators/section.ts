@@ -147,7 +147,7 @@ const footerMismatch: Mutator = {
   aims: ['section.footer-mismatch'],
   apply({ model }, a, b) {
     const r = patchChunk(model, a, (s) => s.footer, (bytes, c) => {
-      const outb = bytes.slice();
+      const outb = bytes; // laid out for this mutation alone: edited in place
       const at = c.start + c.length - 4;
       const view = new DataView(outb.buffer);
       view.setUint32(at, (view.getUint32(at) ^ (1 << (b % 32))) >>> 0);
@@ -182,7 +182,7 @@ const idstrLength: Mutator = {
   aims: ['stream.unknown-section', 'section.version-too-new', 'wire.truncated'],
   apply({ model }, a, b) {
     const r = patchChunk(model, a, isStartFull, (bytes, c, it) => {
-      const outb = bytes.slice();
+      const outb = bytes; // laid out for this mutation alone: edited in place
       const lens = [0, 255, it.idstr.length + 1, Math.max(0, it.idstr.length - 1)];
       outb[c.start + 5] = lens[b % lens.length]!;
       return outb;
@@ -198,7 +198,7 @@ const sectionType: Mutator = {
   aims: ['stream.unknown-section-type'],
   apply({ model }, a, b) {
     const r = patchChunk(model, a, () => true, (bytes, c) => {
-      const outb = bytes.slice();
+      const outb = bytes; // laid out for this mutation alone: edited in place
       const types = [0x09, 0x05, 0x06, 0x7e, 0xff, 0x07];
       outb[c.start] = types[b % types.length]!;
       return outb;

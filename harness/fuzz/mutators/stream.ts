@@ -5,7 +5,7 @@ import { pick, type Expectation, type Mutated, type Mutator } from './types.js';
 /** Stream-level hazards: header, configuration, EOF, vmdesc, truncation (savevm.c qemu_loadvm_state). */
 
 function patched(model: StreamModel, edit: (b: Uint8Array) => void): Uint8Array {
-  const b = encodeStream(model).slice();
+  const b = encodeStream(model); // a fresh buffer: edited in place
   edit(b);
   return b;
 }
@@ -72,7 +72,7 @@ const vmdescLength: Mutator = {
     const tail = lay.chunks[lay.chunks.length - 1]!;
     const at = tail.start + 2; // EOF byte, 0x06, then the be32 length
     const lens = [0xffffffff, 0, m.vmdesc!.raw.length + 1, 0x7fffffff];
-    const bytes = lay.bytes.slice();
+    const bytes = lay.bytes; // laid out for this mutation alone: edited in place
     new DataView(bytes.buffer).setUint32(at, lens[b % lens.length]!);
     return { bytes, note: `vmdesc length 0x${lens[b % lens.length]!.toString(16)}`, expect: 'accepted' };
   },
