@@ -76,14 +76,14 @@ describe('step budget', () => {
 
   it('is a hang finding for the in-process fuzz target (its default budget: one step per byte plus 2^20)', () => {
     const dest = spinDest();
-    const target = new ProfileTarget(loadSeed('pc-q35-7.2'), { loader: (b, _d, o) => loadStream(b, dest, o) });
-    const t0 = performance.now();
+    // The wall-clock backstop (hangMs, 2 s by default) moved out of reach, so only the budget can
+    // stop the 2^32-1 elements: its message says it did, and without it the load would run into the
+    // test's timeout. (A 2 s wall-clock check here failed whenever the machine was loaded.)
+    const target = new ProfileTarget(loadSeed('pc-q35-7.2'), { loader: (b, _d, o) => loadStream(b, dest, o), hangMs: 60_000 });
     const load = target.loadSync(spinStream(0xffffffff));
     expect(load.verdict.kind).toBe('hang');
     expect(load.verdict.kind === 'hang' && load.verdict.message).toMatch(/step budget of 1048607 exhausted at offset 30 \(spin\/a\)/);
     expect(judge(load).map((v) => v.property)).toEqual(['hang']);
-    // Stopped by the budget, not by the 2 s backstop.
-    expect(performance.now() - t0).toBeLessThan(2000);
     // A count the budget covers loads.
     expect(target.loadSync(spinStream(1000)).verdict.kind).toBe('accepted');
   });
