@@ -10,6 +10,7 @@ import { planMachine, type MachinePlan } from './build-adapter.js';
 import { parseDeviceWord, parseRamWords, type BootOptions } from './options.js';
 import { parseSmp } from './smp-option.js';
 import { bindPci, pciStateFromDevice } from './pci-model.js';
+import { bindVirtio } from './virtio-model.js';
 import { rootPortModel } from './pcie-root-port-model.js';
 import { registerKnownBars } from './pci-bars.js';
 import { createPrng } from './prng.js';
@@ -59,11 +60,13 @@ export function instantiate(build: string, machine: string, opts: BootOptions): 
     };
     if (s.vmsd.name === 'fw_cfg') return { ...base, vmsd: withFwCfgChecks(s.vmsd, plan.reference, ram) };
     const bound = bindPci(s.idstr, s.vmsd, s.state, devfnOf(s.idstr, i), s.rootPort && rootPortModel(s.rootPort));
-    if (!bound) return base;
+    if (!bound) {
+      const virtio = bindVirtio(s.idstr, s.vmsd, s.state, devfnOf(s.idstr, i), romSizeOf(plan.ramBlocks, s.idstr));
+      return virtio ? { ...base, vmsd: virtio.vmsd } : base;
+    }
     const driver = s.device === undefined ? undefined : s.device.split(',')[0];
     if (driver !== undefined) {
-      const rom = plan.ramBlocks.find((b) => b.idstr.startsWith(s.idstr.slice(0, s.idstr.indexOf('/') + 1)) && b.idstr.endsWith('.rom'));
-      if (registerKnownBars(bound.pci.dev, driver, rom?.maxLength)) bound.state = pciStateFromDevice(bound.state, bound.pci);
+      if (registerKnownBars(bound.pci.dev, driver, romSizeOf(plan.ramBlocks, s.idstr))) bound.state = pciStateFromDevice(bound.state, bound.pci);
     }
     return { ...base, vmsd: bound.vmsd, state: bound.state, pci: bound.pci };
   });
@@ -82,6 +85,11 @@ export function instantiate(build: string, machine: string, opts: BootOptions): 
   const gen = plan.devices.find((d) => d.word.driver === 'vmgenid');
   if (gen) core.vmgenid = realizeVmgenid(gen.word.props['guid'] ?? 'auto', seed);
   return core;
+}
+
+/** The size of the option ROM block of the function a section belongs to ("0000:00:02.0/" prefix), if any. */
+function romSizeOf(blocks: readonly { idstr: string; maxLength: number }[], idstr: string): number | undefined {
+  return blocks.find((b) => b.idstr.startsWith(idstr.slice(0, idstr.indexOf('/') + 1)) && b.idstr.endsWith('.rom'))?.maxLength;
 }
 
 /** devfn from a "0000:00:1f.2/..." idstr; other sections get a stable placeholder. */

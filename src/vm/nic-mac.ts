@@ -4,11 +4,12 @@
  * (net/net.c qemu_macaddr_default_if_unset). The recorded layouts come from
  * one capture with e1000 created first (…:56) and virtio-net-pci second
  * (…:57), so a machine whose NICs come in another order, or with `mac=`,
- * needs its MAC bytes rewritten: in virtio-net's opaque state (the config
- * space copy) and in e1000's EEPROM words and receive address registers.
+ * needs its MAC rewritten: virtio-net's mac field, decoded by
+ * src/devices/virtio, and e1000's EEPROM words and receive address registers.
  */
 import type { StateObject, Value } from '../vmstate/index.js';
 import { isPlainState } from './state-edit.js';
+import { virtioNetWithMac, virtioPciLayoutOfField } from '../devices/virtio/index.js';
 
 /** Index each NIC had in the recorded capture (OPTIONAL_DEVICES order: e1000, virtio-net-pci). */
 export const RECORDED_NIC_INDEX: Record<string, number> = { e1000: 0, 'virtio-net-pci': 1 };
@@ -88,6 +89,7 @@ export function withMac(driver: string, state: StateObject, to: number[]): State
   if (recorded === undefined) return state;
   const from = defaultMac(recorded);
   if (from.every((b, i) => b === to[i])) return state;
-  const s = replaceDeep(state, from, to);
-  return driver === 'e1000' ? replaceE1000(s, from, to) : s;
+  if (driver === 'e1000') return replaceE1000(replaceDeep(state, from, to), from, to);
+  const field = state['virtio'];
+  return field instanceof Uint8Array ? { ...state, virtio: virtioNetWithMac(field, virtioPciLayoutOfField(field), to) } : state;
 }

@@ -94,6 +94,13 @@ export const CHECKS = {
   'ram.unsupported-encoding': 'an XBZRLE or RDMA-hook RAM record migcompat does not model',
   // vmstate (appended)
   'vmstate.nullptr-marker': 'a NULL array-of-pointers element is not the nullptr marker byte (0x30)',
+  // virtio-pci (src/devices/virtio): virtio_load and the virtio-pci transport
+  'virtio.vector-invalid': 'a config or queue MSI-X vector at or above the function\'s vector count (virtio_pci_load_config / load_queue, -EINVAL)',
+  'virtio.queue-sel-invalid': 'queue_sel at or above VIRTIO_QUEUE_MAX',
+  'virtio.queue-count-invalid': 'more virtqueues than VIRTIO_QUEUE_MAX ("Invalid number of virtqueues")',
+  'virtio.config-len-invalid': 'a negative device config length',
+  'virtio.queue-index-inconsistent': 'a virtqueue without a ring address but with a non-zero last_avail_idx',
+  'virtio.layout-mismatch': 'the device state after the virtqueues does not have the length the destination\'s layout has',
   // versioned device model (src/devices/versioned, seed 002)
   'device.parameter-unsupported': 'the source device uses a configuration parameter the destination implementation does not have',
   'device.parameter-mismatch': 'a configuration parameter differs between the source device and the destination device',

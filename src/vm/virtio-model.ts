@@ -1,0 +1,73 @@
+/**
+ * virtio-pci sections (virtio-net, virtio-rng): their only field is the
+ * custom "virtio" VMStateInfo, a run of recorded bytes to the engine. The
+ * section gets a PciDevice rebuilt from the PCI config inside those bytes
+ * (pci-model.ts) with the BARs virtio-pci realize registers
+ * (src/devices/virtio), and a post_load that decodes the loaded bytes and
+ * runs virtio_load's checks with the PCI core's. The stream bytes are not
+ * changed: the state keeps the recorded field.
+ */
+import {
+  checkVirtioPciLoad,
+  decodeVirtioPci,
+  realizeVirtioPciModel,
+  virtioPciLayout,
+  virtioPciLayoutOfField,
+} from '../devices/virtio/index.js';
+import type { PciDevice } from '../devices/pci/index.js';
+import type { StateObject, VMStateDescription } from '../vmstate/index.js';
+import { LoadError } from '../wire/index.js';
+import { pciDeviceFromConfig } from './pci-model.js';
+
+export interface VirtioBinding {
+  dev: PciDevice;
+  /** State key of the "virtio" field. */
+  field: string;
+}
+
+function virtioField(vmsd: VMStateDescription): string | undefined {
+  const f = vmsd.fields.find((x) => x.kind === 'opaque' && x.info === 'virtio');
+  return f ? (f.key ?? f.name) : undefined;
+}
+
+/** The function's config space inside the field, after the be32 version_id. */
+function configInField(bytes: Uint8Array): Uint8Array {
+  return bytes.slice(4, 4 + virtioPciLayoutOfField(bytes).configSpaceSize);
+}
+
+export function bindVirtio(
+  idstr: string,
+  vmsd: VMStateDescription,
+  state: StateObject,
+  devfn: number,
+  romSize: number | undefined,
+): { vmsd: VMStateDescription; virtio: VirtioBinding } | undefined {
+  const field = virtioField(vmsd);
+  const bytes = field === undefined ? undefined : state[field];
+  if (field === undefined || !(bytes instanceof Uint8Array)) return undefined;
+  const name = idstr.slice(idstr.lastIndexOf('/') + 1);
+  const dev = pciDeviceFromConfig(name, configInField(bytes), devfn);
+  const layout = virtioPciLayout(dev);
+  const recorded = decodeVirtioPci(bytes, layout).state;
+  realizeVirtioPciModel(dev, { deviceConfigLen: recorded.config.length, ...(romSize === undefined ? {} : { romSize }) });
+  const path = `${idstr}/${field}`;
+  const check = vmsd.post_load;
+  const post_load = (s: StateObject, versionId: number): ReturnType<NonNullable<VMStateDescription['post_load']>> => {
+    const loaded = s[field];
+    if (loaded instanceof Uint8Array) {
+      const got = checkVirtioPciLoad(dev, loaded, { path });
+      // The device vmsd after the queues is kept as bytes: a stream whose queue list or
+      // config is longer or shorter than the destination's would be read from another place.
+      if (got.rest.length !== recorded.rest.length) {
+        throw new LoadError(
+          'virtio.layout-mismatch',
+          `virtio: ${got.queues.length} virtqueues and config_len ${got.config.length} leave ${got.rest.length} bytes of device state, the destination's layout has ${recorded.rest.length}`,
+          loaded.length - got.rest.length,
+          path,
+        );
+      }
+    }
+    return check?.(s, versionId);
+  };
+  return { vmsd: { ...vmsd, post_load }, virtio: { dev, field } };
+}
