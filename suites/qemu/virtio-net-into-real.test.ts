@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { loadIntoQemu } from '../../harness/targets/qemu-target.js';
+import { decodeVirtioPci, encodeVirtioPci, virtioPciLayoutOfField, type VirtioPciState } from '../../src/devices/virtio/index.js';
+import { instantiate } from '../../src/vm/instantiate.js';
+import { saveVm } from '../../src/vm/save.js';
+import { loadInto } from '../../src/vm.js';
+import { describeQemu } from './qemu-env.js';
+
+/**
+ * Mutations inside the virtio-net-pci section (the "virtio" field: PCI
+ * config, MSI-X vectors, virtio header, virtqueues), each loaded into real
+ * QEMU 7.2 and into the simulated 7.2 destination: both must accept or
+ * both refuse, and where QEMU prints its own root cause the simulator's
+ * message is that line. virtio-pci's -EINVAL vector refusals and the
+ * queue_sel refusal print nothing of their own in 7.2, so for them only
+ * the verdict is compared.
+ */
+const MACHINE = 'pc-q35-7.2';
+const DEVICES = ['virtio-net-pci'];
+
+function edited(change: (s: VirtioPciState, raw: { bytes: Uint8Array; queueCountAt: number }) => Uint8Array | void): Uint8Array {
+  const core = instantiate('7.2', MACHINE, { devices: DEVICES, ram: '32M', seed: 7 });
+  const sec = core.sections.find((s) => s.vmsdName === 'virtio-net')!;
+  const bytes = sec.state['virtio'] as Uint8Array;
+  const { state, offsets } = decodeVirtioPci(bytes, virtioPciLayoutOfField(bytes));
+  const raw = change(state, { bytes: bytes.slice(), queueCountAt: offsets.queueCount });
+  sec.state = { ...sec.state, virtio: raw ?? encodeVirtioPci(state) };
+  return saveVm(core, { passes: 1 });
+}
+
+/** accept: what QEMU 7.2's source says (cmask/wmask of pci_init_cmask and virtio-pci realize, virtio_load's checks). */
+const CASES: { name: string; accept: boolean; stream: () => Uint8Array; line?: string }[] = [
+  { name: 'device id byte (read-only, cmask)', accept: false, stream: () => edited((s) => { s.pciConfig[0x02] = 0x41; }), line: 'get_pci_config_device: Bad config data: i=0x2 read: 41 device: 0 cmask: ff wmask: 0 w1cmask:0' },
+  { name: 'subsystem id byte (not in cmask)', accept: true, stream: () => edited((s) => { s.pciConfig[0x2e] = 0x41; }) },
+  { name: 'BAR 4 address (writable)', accept: true, stream: () => edited((s) => { s.pciConfig.set([0x0c, 0x00, 0x00, 0xfe], 0x20); }) },
+  { name: 'MSI-X table size in the capability (read-only)', accept: false, stream: () => edited((s) => { s.pciConfig[0x9a] = 0x07; }), line: 'get_pci_config_device: Bad config data: i=0x9a read: 7 device: 3 cmask: ff wmask: 0 w1cmask:0' },
+  { name: 'MSI-X table entry data (migrated, unchecked)', accept: true, stream: () => edited((s) => { s.msixTable[8] = 0x31; }) },
+  { name: 'config vector 3 (< 4 vectors)', accept: true, stream: () => edited((s) => { s.configVector = 3; }) },
+  { name: 'config vector 4 (>= 4 vectors)', accept: false, stream: () => edited((s) => { s.configVector = 4; }) },
+  { name: 'queue 2 vector 4', accept: false, stream: () => edited((s) => { s.queues[2]!.vector = 4; }) },
+  { name: 'queue_sel 1024', accept: false, stream: () => edited((s) => { s.queueSel = 1024; }) },
+  { name: 'vring num of queue 1 (no ring address)', accept: true, stream: () => edited((s) => { s.queues[1]!.num = 128; }) },
+  { name: 'queue count 0x401', accept: false, stream: () => edited((_s, raw) => { new DataView(raw.bytes.buffer).setUint32(raw.queueCountAt, 0x401); return raw.bytes; }), line: 'Invalid number of virtqueues: 0x401' },
+  { name: 'last_avail_idx without a ring', accept: false, stream: () => edited((s) => { s.queues[1]!.lastAvailIdx = 5; }), line: 'VQ 1 address 0x0 inconsistent with Host index 0x5' },
+];
+
+describeQemu('virtio-net-pci section: mutations judged by real QEMU 7.2 and the simulated 7.2 destination', (qemu) => {
+  describe.concurrent('each mutation', () => {
+    for (const c of CASES) {
+      it(c.name, async () => {
+        const stream = c.stream();
+        const real = await loadIntoQemu(qemu, { machine: MACHINE, devices: DEVICES }, stream);
+        const sim = loadInto('7.2', MACHINE, { devices: DEVICES }, stream);
+        expect(real.verdict.kind === 'accepted', real.log.join('\n')).toBe(c.accept);
+        expect(sim.accepted, sim.error?.message).toBe(c.accept);
+        if (c.line) {
+          expect(real.log.join('\n')).toContain(c.line);
+          expect(sim.error?.message).toBe(c.line);
+        }
+      });
+    }
+  });
+});
