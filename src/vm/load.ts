@@ -66,6 +66,7 @@ export function loadVm(core: VmCore, bytes: Uint8Array, log?: CheckLog, opts: Vm
  */
 function rebasePciOffset(core: VmCore, bytes: Uint8Array, e: LoadError): LoadError {
   if (e.code.startsWith('device.parameter-') && e.offset === 0) return rebaseVnicOffset(core, bytes, e);
+  if (e.code.startsWith('virtio.') || (e.code.startsWith('pci.') && isVirtioFieldPath(core, e.path))) return rebaseVirtioOffset(core, bytes, e);
   if (!e.code.startsWith('pci.')) return e;
   const s = core.sections.find((x) => x.pci && e.path.startsWith(`${x.idstr}/`));
   const part = e.path.slice(e.path.lastIndexOf('/') + 1);
@@ -98,6 +99,31 @@ function rebaseVnicOffset(core: VmCore, bytes: Uint8Array, e: LoadError): LoadEr
     );
     if (!item || item.kind !== 'section') return e;
     return new LoadError(e.code, e.message, item.bodyOffset, e.path.startsWith(`${s.idstr}/`) ? e.path : `${s.idstr}/${e.path}`);
+  } catch {
+    return e;
+  }
+}
+
+/** A path inside the "virtio" field of a virtio-pci section (virtio-model.ts). */
+function isVirtioFieldPath(core: VmCore, path: string): boolean {
+  return core.sections.some((x) => x.vmsd.fields[0]?.kind === 'opaque' && x.vmsd.fields[0].info === 'virtio' && path.startsWith(`${x.idstr}/virtio/`));
+}
+
+/**
+ * virtio-pci refusals (src/devices/virtio) carry offsets within the
+ * "virtio" field, the section's only field: the stream offset adds the
+ * section body's. Best effort, as above.
+ */
+function rebaseVirtioOffset(core: VmCore, bytes: Uint8Array, e: LoadError): LoadError {
+  const s = core.sections.find((x) => e.path.startsWith(`${x.idstr}/virtio`));
+  if (!s) return e;
+  try {
+    const descriptions = new Map(core.sections.map((x) => [x.idstr, x.vmsd]));
+    const item = parseStream(bytes, { descriptions, decodeDevices: false }).items.find(
+      (i) => i.kind === 'section' && i.idstr === s.idstr && i.instanceId === s.instanceId && i.type === 'full',
+    );
+    if (!item || item.kind !== 'section') return e;
+    return new LoadError(e.code, e.message, item.bodyOffset + e.offset, e.path);
   } catch {
     return e;
   }

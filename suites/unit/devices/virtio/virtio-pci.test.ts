@@ -117,6 +117,11 @@ describe('virtio_load checks on the simulated 7.2 destination', () => {
     const r = load(edited((s) => { s.pciConfig[0x02] = 0x41; }));
     expect(r.error?.code).toBe('pci.bad-config-data');
     expect(r.error?.message).toBe('get_pci_config_device: Bad config data: i=0x2 read: 41 device: 0 cmask: ff wmask: 0 w1cmask:0');
+    // The offset is the refused byte's in the stream: be32 version_id, then config[2].
+    const bytes = edited((s) => { s.pciConfig[0x02] = 0x41; });
+    expect(bytes[r.error!.offset]).toBe(0x41);
+    expect(bytes[r.error!.offset - 6]).toBe(0x00);
+    expect(bytes.subarray(r.error!.offset - 6, r.error!.offset - 2)).toEqual(new Uint8Array([0, 0, 0, 2]));
     // The subsystem id is not in cmask (pci_init_cmask leaves it out): accepted, as by real 7.2.
     expect(load(edited((s) => { s.pciConfig[0x2e] = 0x41; })).accepted).toBe(true);
   });
@@ -139,8 +144,11 @@ describe('virtio_load checks on the simulated 7.2 destination', () => {
       return out;
     }));
     expect(many.error?.message).toBe('Invalid number of virtqueues: 0x401');
-    const idx = load(edited((s) => { s.queues[1]!.lastAvailIdx = 5; }));
+    const idxStream = edited((s) => { s.queues[1]!.lastAvailIdx = 5; });
+    const idx = load(idxStream);
     expect(idx.error?.message).toBe('VQ 1 address 0x0 inconsistent with Host index 0x5');
+    // Points at the be16 last_avail_idx (after be32 num and be64 desc).
+    expect([...idxStream.subarray(idx.error!.offset, idx.error!.offset + 2)]).toEqual([0, 5]);
   });
 
   it('refuses a queue list whose length moves the device state', () => {
