@@ -13,9 +13,9 @@ export function createCoverage(): Coverage {
 }
 
 export function addInput(cov: Coverage, reached: ReadonlySet<CheckCode> | undefined, firedCode?: string): void {
-  const seen = new Set(reached ?? []);
-  if (firedCode && cov.has(firedCode as CheckCode)) seen.add(firedCode as CheckCode);
-  for (const c of seen) cov.set(c, (cov.get(c) ?? 0) + 1);
+  if (reached) for (const c of reached) cov.set(c, (cov.get(c) ?? 0) + 1);
+  // The fired check once, whether or not its path logged it.
+  if (firedCode && cov.has(firedCode as CheckCode) && !reached?.has(firedCode as CheckCode)) cov.set(firedCode as CheckCode, cov.get(firedCode as CheckCode)! + 1);
 }
 
 /**
