@@ -99,7 +99,8 @@ describeQemu(
     });
 
     it('kills destinations nobody takes within idleMs', async () => {
-      const pool = new DestinationPool({ qemuPath: qemu, spec, tmpRoot, size: 2, idleMs: 200 });
+      // Each idles from its own arrival: the limit must outlast the gap between the two starts under load (200 ms did not at load 12).
+      const pool = new DestinationPool({ qemuPath: qemu, spec, tmpRoot, size: 2, idleMs: 1_500 });
       await pool.fill();
       expect(pool.waiting).toBe(2);
       expect(await waitFor(() => (liveQemuPids().length === 0 ? true : undefined), QEMU_EVENT_LIMIT_MS)).toBe(true);
