@@ -154,36 +154,51 @@ export function subsectionLabel(parent: VMStateDescription, sub: string): string
 /**
  * Whether a pre_save / post_load runs anywhere in a description (its nested
  * structs and subsections): the fast walkers remember results only for
- * descriptions whose hooks all read the state they are given. Cached per
- * description, for the field and subsection lists it had: a machine binds
- * some descriptions per boot around shared nested ones (a PCI section around
- * the ahci controller's), which are then not walked again.
+ * descriptions whose hooks all read the state they are given. The answer
+ * for a field list and for a subsection list is cached by the list: the
+ * descriptions a machine binds per boot share their lists (a PCI device's,
+ * fw_cfg's) or hold shared nested ones (the ahci controller's), so only the
+ * description's own hook is read again. A list that grew or shrank since is
+ * asked again.
  */
 export type TreeHook = 'pre_save' | 'post_load';
 
-interface HookAnswer {
-  fields: readonly VMStateField[];
-  subsections: readonly VMStateDescription[] | undefined;
+interface ListAnswer {
+  length: number;
   has: boolean;
 }
 
-const hookAnswers: Record<TreeHook, WeakMap<VMStateDescription, HookAnswer>> = { pre_save: new WeakMap(), post_load: new WeakMap() };
+type Lists = WeakMap<readonly (VMStateField | VMStateDescription)[], ListAnswer>;
+const listAnswers: Record<TreeHook, Lists> = { pre_save: new WeakMap(), post_load: new WeakMap() };
 
-export function hookInTree(vmsd: VMStateDescription, hook: TreeHook, visiting: Set<VMStateDescription> = new Set()): boolean {
-  const answers = hookAnswers[hook];
-  const known = answers.get(vmsd);
-  if (known && known.fields === vmsd.fields && known.subsections === vmsd.subsections) return known.has;
-  // A description nested in itself is answered by its own hook (the rest of its tree is being walked).
-  if (visiting.has(vmsd)) return vmsd[hook] !== undefined;
-  visiting.add(vmsd);
-  let has = vmsd[hook] !== undefined;
-  for (const f of vmsd.fields) {
-    if (has) break;
-    const of = f.kind === 'array' || f.kind === 'varray' ? f.of : f;
-    if (of.kind === 'struct') has = hookInTree(of.vmsd, hook, visiting);
-  }
-  for (const sub of vmsd.subsections ?? []) if (!has) has = hookInTree(sub, hook, visiting);
-  visiting.delete(vmsd);
-  answers.set(vmsd, { fields: vmsd.fields, subsections: vmsd.subsections, has });
+export function hookInTree(vmsd: VMStateDescription, hook: TreeHook, visiting: Set<unknown> = new Set()): boolean {
+  if (vmsd[hook] !== undefined) return true;
+  return fieldsHave(vmsd.fields, hook, visiting) || (vmsd.subsections !== undefined && subsectionsHave(vmsd.subsections, hook, visiting));
+}
+
+function fieldsHave(fields: readonly VMStateField[], hook: TreeHook, visiting: Set<unknown>): boolean {
+  return listHas(fields, hook, visiting, () => {
+    for (const f of fields) {
+      const of = f.kind === 'array' || f.kind === 'varray' ? f.of : f;
+      if (of.kind === 'struct' && hookInTree(of.vmsd, hook, visiting)) return true;
+    }
+    return false;
+  });
+}
+
+function subsectionsHave(subs: readonly VMStateDescription[], hook: TreeHook, visiting: Set<unknown>): boolean {
+  return listHas(subs, hook, visiting, () => subs.some((sub) => hookInTree(sub, hook, visiting)));
+}
+
+function listHas(list: readonly (VMStateField | VMStateDescription)[], hook: TreeHook, visiting: Set<unknown>, walk: () => boolean): boolean {
+  const answers = listAnswers[hook];
+  const known = answers.get(list);
+  if (known && known.length === list.length) return known.has;
+  // A list nested in itself: the rest of it is being walked already.
+  if (visiting.has(list)) return false;
+  visiting.add(list);
+  const has = walk();
+  visiting.delete(list);
+  answers.set(list, { length: list.length, has });
   return has;
 }

@@ -164,13 +164,15 @@ const remembered = new WeakMap<StateObject, Remembered>();
 
 function saveRemembered(w: WireWriter, vmsd: VMStateDescription, state: StateObject, versionId: number, describe: boolean): string {
   const c = compiledOf(vmsd);
-  if (hookInTree(vmsd, 'pre_save')) return saveDescription(w, vmsd, state, versionId, describe);
   let r = remembered.get(state);
+  // An entry exists only for a description found without pre_save: a hit needs no second look.
   if (r && r.vmsd === vmsd && r.compiled === c && r.versionId === versionId) {
     if (r.bytes && (!describe || r.text !== undefined)) {
       w.bytes(r.bytes);
       return describe ? r.text! : '';
     }
+  } else if (hookInTree(vmsd, 'pre_save')) {
+    return saveDescription(w, vmsd, state, versionId, describe);
   } else {
     remembered.set(state, (r = { vmsd, compiled: c, versionId }));
     return saveDescription(w, vmsd, state, versionId, describe);
@@ -182,7 +184,6 @@ function saveRemembered(w: WireWriter, vmsd: VMStateDescription, state: StateObj
   if (describe) r.text = flatString(text);
   return text;
 }
-
 
 function saveDescription(w: WireWriter, vmsd: VMStateDescription, state: StateObject, versionId: number, describe: boolean): string {
   let s = state;

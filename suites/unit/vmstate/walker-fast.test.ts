@@ -72,6 +72,27 @@ describe('compiled save', () => {
     }
   });
 
+  it('never remembers a save that runs a pre_save, at any depth (a hook may derive the wire from more than the state)', () => {
+    let n = 0;
+    const inner: VMStateDescription = {
+      name: 'inner',
+      version_id: 1,
+      minimum_version_id: 1,
+      fields: [{ name: 'a', kind: 'int', type: 'uint8' }],
+      pre_save: (s) => {
+        s['a'] = ++n;
+      },
+    };
+    const outer: VMStateDescription = { name: 'outer', version_id: 1, minimum_version_id: 1, fields: [{ name: 'in', kind: 'struct', vmsd: inner }] };
+    const state: StateObject = { in: { a: 0 } };
+    const saved = [0, 1, 2, 3].map(() => {
+      const w = new WireWriter();
+      saveFast(w, outer, state, 1, { name: 'outer', instance_id: 0 });
+      return toHex(w.finish());
+    });
+    expect(saved).toEqual(['01', '02', '03', '04']);
+  });
+
   it('saves a description whose field list was replaced as it is now, not as remembered', () => {
     const vmsd: VMStateDescription = { name: 'dev', version_id: 1, minimum_version_id: 1, fields: [{ name: 'a', kind: 'int', type: 'uint8' }] };
     const state: StateObject = { a: 1, b: 2 };
