@@ -4,10 +4,13 @@
  * section gets a PciDevice rebuilt from the PCI config inside those bytes
  * (pci-model.ts) with the BARs virtio-pci realize registers
  * (src/devices/virtio), and a post_load that decodes the loaded bytes and
- * runs virtio_load's checks with the PCI core's. The stream bytes are not
+ * runs virtio_load's checks with the PCI core's (and, for virtio-net,
+ * those of its device vmsd's tmp fields). The stream bytes are not
  * changed: the state keeps the recorded field.
  */
 import {
+  checkVirtioNetDevice,
+  decodeVirtioNetDevice,
   checkVirtioPciLoad,
   decodeVirtioPci,
   realizeVirtioPciModel,
@@ -52,19 +55,20 @@ export function bindVirtio(
   realizeVirtioPciModel(dev, { deviceConfigLen: recorded.config.length, ...(romSize === undefined ? {} : { romSize }) });
   const path = `${idstr}/${field}`;
   const check = vmsd.post_load;
+  const isNet = vmsd.name === 'virtio-net';
+  // What is left after the decoded part: vmstate_virtio's subsections (and the device's), kept as bytes.
+  const recordedTail = isNet ? decodeVirtioNetDevice(recorded.rest).state.tail.length : recorded.rest.length;
   const post_load = (s: StateObject, versionId: number): ReturnType<NonNullable<VMStateDescription['post_load']>> => {
     const loaded = s[field];
     if (loaded instanceof Uint8Array) {
       const got = checkVirtioPciLoad(dev, loaded, { path });
-      // The device vmsd after the queues is kept as bytes: a stream whose queue list or
-      // config is longer or shorter than the destination's would be read from another place.
-      if (got.rest.length !== recorded.rest.length) {
-        throw new LoadError(
-          'virtio.layout-mismatch',
-          `virtio: ${got.queues.length} virtqueues and config_len ${got.config.length} leave ${got.rest.length} bytes of device state, the destination's layout has ${recorded.rest.length}`,
-          loaded.length - got.rest.length,
-          path,
-        );
+      // No -netdev behind a NIC here: its peer has neither vnet headers nor UFO.
+      const tail = isNet ? checkVirtioNetDevice(got.rest, { vnetHdr: false, ufo: false }, loaded.length - got.rest.length, `${path}/virtio-net-device`).tail : got.rest;
+      // A queue list, config or MAC table of another length moves what follows: QEMU then finds no
+      // subsection marker where it looks, stops reading the field elsewhere than its end, and
+      // check_section_footer refuses the section (what real 7.2 printed for mac_table.in_use 65).
+      if (tail.length !== recordedTail) {
+        throw new LoadError('virtio.layout-mismatch', `Missing section footer for ${idstr}`, loaded.length - tail.length, path);
       }
     }
     return check?.(s, versionId);

@@ -100,7 +100,8 @@ export const CHECKS = {
   'virtio.queue-count-invalid': 'more virtqueues than VIRTIO_QUEUE_MAX ("Invalid number of virtqueues")',
   'virtio.config-len-invalid': 'a negative device config length',
   'virtio.queue-index-inconsistent': 'a virtqueue without a ring address but with a non-zero last_avail_idx',
-  'virtio.layout-mismatch': 'the device state after the virtqueues does not have the length the destination\'s layout has',
+  'virtio.net-peer-feature': 'the virtio-net state needs a backend feature (vnet_hdr, UFO) the destination NIC\'s peer lacks',
+  'virtio.layout-mismatch': 'a queue list, config or MAC table of another length leaves the virtio field\'s subsections elsewhere than the destination\'s layout has them (QEMU: a missing section footer)',
   // versioned device model (src/devices/versioned, seed 002)
   'device.parameter-unsupported': 'the source device uses a configuration parameter the destination implementation does not have',
   'device.parameter-mismatch': 'a configuration parameter differs between the source device and the destination device',
