@@ -12,7 +12,11 @@ export interface InProcessOptions {
   disabledChecks?: ReadonlySet<CheckCode>;
   /** Measure heap + arrayBuffers growth every Nth load (0: never). Default 0. */
   measureEvery?: number;
-  /** A load slower than this is a hang even if it finished (backstop for the step budget). Default 2000 ms. */
+  /**
+   * A load that used more CPU than this is a hang even if it finished (backstop for the step budget).
+   * Default 2000 ms. CPU time, not wall time: on a loaded machine a load can wait seconds for a core
+   * without doing any work, and that is not a hang of the loader.
+   */
   hangMs?: number;
   /** The loader's work budget for an input (see stepBudgetFor); a load that exhausts it is a hang. */
   stepBudget?: (bytes: Uint8Array) => number;
@@ -82,6 +86,7 @@ export function runLoad(load: () => LoaderAnswer, hangMs: number | undefined, me
   const traces = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let verdict: Verdict;
   let thrown: unknown;
   try {
@@ -98,7 +103,12 @@ export function runLoad(load: () => LoaderAnswer, hangMs: number | undefined, me
     Error.stackTraceLimit = traces;
   }
   const durationMs = performance.now() - t0;
-  if (durationMs > (hangMs ?? 2000) && verdict.kind !== 'crash') verdict = { kind: 'hang', message: `in-process load took ${durationMs.toFixed(0)} ms` };
+  // Wall time first: the CPU reading is only needed when the load was slow at all.
+  if (durationMs > (hangMs ?? 2000) && verdict.kind !== 'crash') {
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    if (cpuMs > (hangMs ?? 2000)) verdict = { kind: 'hang', message: `in-process load took ${cpuMs.toFixed(0)} ms of CPU (${durationMs.toFixed(0)} ms wall)` };
+  }
   const out: LoadRun = { verdict, durationMs };
   if (thrown !== undefined) out.thrown = thrown;
   if (measure) out.allocated = Math.max(0, memNow() - mem0);
