@@ -80,7 +80,41 @@ const CASES: { name: string; accept: boolean; stream: () => Uint8Array; line?: s
   { name: 'mac_table.in_use 2 alone', accept: false, stream: () => inUse(2), sameLine: true },
 ];
 
+/** virtio-rng-pci goes through the same transport code: 2 MSI-X vectors, one queue of 8. */
+const RNG = ['virtio-rng-pci'];
+function rngEdited(change: (s: VirtioPciState) => void): Uint8Array {
+  const core = instantiate('7.2', MACHINE, { devices: RNG, ram: '32M', seed: 7 });
+  const sec = core.sections.find((s) => s.vmsdName === 'virtio-rng')!;
+  const bytes = sec.state['virtio'] as Uint8Array;
+  const { state } = decodeVirtioPci(bytes, virtioPciLayoutOfField(bytes));
+  change(state);
+  sec.state = { ...sec.state, virtio: encodeVirtioPci(state) };
+  return saveVm(core, { passes: 1 });
+}
+const RNG_CASES: { name: string; accept: boolean; stream: () => Uint8Array; line?: string }[] = [
+  // 0x02: device id low byte (0x1005, legacy virtio-rng).
+  { name: 'virtio-rng device id byte', accept: false, stream: () => rngEdited((s) => { s.pciConfig[0x02] = 0x41; }), line: 'get_pci_config_device: Bad config data: i=0x2 read: 41 device: 5 cmask: ff wmask: 0 w1cmask:0' },
+  { name: 'virtio-rng queue 0 vector 1 (< 2 vectors)', accept: true, stream: () => rngEdited((s) => { s.queues[0]!.vector = 1; }) },
+  { name: 'virtio-rng queue 0 vector 2 (>= 2 vectors)', accept: false, stream: () => rngEdited((s) => { s.queues[0]!.vector = 2; }) },
+];
+
 describeQemu('virtio-net-pci section: mutations judged by real QEMU 7.2 and the simulated 7.2 destination', (qemu) => {
+  describe.concurrent('virtio-rng-pci', () => {
+    for (const c of RNG_CASES) {
+      it(c.name, async () => {
+        const stream = c.stream();
+        const real = await loadIntoQemu(qemu, { machine: MACHINE, devices: RNG }, stream);
+        const sim = loadInto('7.2', MACHINE, { devices: RNG }, stream);
+        expect(real.verdict.kind === 'accepted', real.log.join('\n')).toBe(c.accept);
+        expect(sim.accepted, sim.error?.message).toBe(c.accept);
+        if (c.line) {
+          expect(real.log.join('\n')).toContain(c.line);
+          expect(sim.error?.message).toBe(c.line);
+        }
+      });
+    }
+  });
+
   describe.concurrent('each mutation', () => {
     for (const c of CASES) {
       it(c.name, async () => {
