@@ -16,7 +16,8 @@
  *   driver -> zygote  "F <dir>"        fork a child that chdirs to <dir> and
  *                                      connects its stderr to <dir>/err.sock
  *                     "K <pid> <sig>"  signal a child that is still unreaped
- *   zygote -> driver  "P <pid>"        the child of the last F
+ *   zygote -> driver  "R"              ready, once, before anything else
+ *                     "P <pid>"        the child of the last F
  *                     "E <errno>"      the last F could not fork
  *                     "X <pid> <wait status> <CPU microseconds>"  reaped
  * EOF on the control socket: the zygote kills its children, reaps them and
@@ -110,6 +111,7 @@ static int serve(int ctl) {
   int sfd = signalfd(-1, &chld, SFD_CLOEXEC);
   if (sfd < 0) return 1;
   pid_t self = getpid();
+  say(ctl, "R\n");
   static char buf[8192];
   size_t len = 0;
   for (;;) {

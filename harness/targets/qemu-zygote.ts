@@ -27,6 +27,8 @@ import { trackQemu, untrackQemu } from './qemu-registry.js';
 const ERR_SOCKET = 'err.sock';
 /** A child that exited without ever connecting its stderr: how long its connection may still sit in the backlog. */
 const ERR_GRACE_MS = 200;
+/** How long a zygote may take to reach QEMU's main() (exec and dynamic linking: ~50 ms quiet, seconds under heavy load). */
+const READY_TIMEOUT_MS = 15_000;
 
 let library: Promise<string | undefined> | undefined;
 
@@ -67,6 +69,8 @@ export class QemuZygote {
   private readonly log: string[] = [];
   private dead: string | undefined;
   private readonly gone: Promise<void>;
+  private readonly ready: Promise<boolean>;
+  private onReady: (() => void) | undefined;
 
   private constructor(
     private readonly proc: ChildProcess,
@@ -87,6 +91,7 @@ export class QemuZygote {
         resolve();
       }),
     );
+    this.ready = new Promise<boolean>((resolve) => (this.onReady = () => resolve(true)));
     this.updateRef();
   }
 
@@ -103,7 +108,14 @@ export class QemuZygote {
       return undefined;
     }
     // Not in the registry, which lists destinations: it dies with Node (parent-death signal) and on EOF.
-    return new QemuZygote(proc, control);
+    const zygote = new QemuZygote(proc, control);
+    // A binary the shim cannot wrap (static, not glibc) runs QEMU instead of serving: no zygote then.
+    proc.ref(); // the wait is real work: nothing else may keep Node alive meanwhile
+    const ready = await Promise.race([zygote.ready, zygote.gone.then(() => false), deadline(READY_TIMEOUT_MS).then(() => false)]);
+    zygote.updateRef();
+    if (ready) return zygote;
+    await zygote.close();
+    return undefined;
   }
 
   get pid(): number {
@@ -174,7 +186,8 @@ export class QemuZygote {
 
   private onLine(line: string): void {
     const [kind, a, b, c] = line.split(' ');
-    if (kind === 'P') this.pendingForks.shift()?.resolve(Number(a));
+    if (kind === 'R') this.onReady?.();
+    else if (kind === 'P') this.pendingForks.shift()?.resolve(Number(a));
     else if (kind === 'E') this.pendingForks.shift()?.reject(new QemuStartError(`qemu-zygote could not fork (errno ${a ?? '?'})`, []));
     else if (kind === 'X') this.reaped(Number(a), Number(b), Number(c));
   }

@@ -67,6 +67,11 @@ describeQemu(
       expect(readdirSync(tmpRoot)).toEqual([]);
     });
 
+    it('is not used for a binary the shim cannot wrap (static: it runs instead of serving)', async () => {
+      // ldconfig is static-pie on Debian: LD_PRELOAD does not apply, it prints the cache and exits.
+      expect(await QemuZygote.start('/sbin/ldconfig', ['-p'])).toBeUndefined();
+    });
+
     it('is not used when MIGCOMPAT_QEMU_ZYGOTE=0', async () => {
       process.env.MIGCOMPAT_QEMU_ZYGOTE = '0';
       try {
