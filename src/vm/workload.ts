@@ -12,12 +12,15 @@
  * - e1000: programs the receive address filter (RAL/RAH with Address Valid),
  *   sets a multicast table bit, and sets up RX/TX descriptor rings in guest
  *   RAM with head/tail pointers;
+ * - virtio-net / virtio-rng: the driver assigns MSI-X vectors and selects a
+ *   queue (src/devices/virtio/virtio-driver.ts);
  * - PCI: enables I/O, memory and bus mastering and sets the interrupt line,
  *   through config writes that only change what the write masks allow.
  */
 import { findRamBlock, writeBytes, type RamBlock } from '../memory/index.js';
 import { PCI_CAP_ID_MSI, PCI_COMMAND, PCI_COMMAND_IO, PCI_COMMAND_MASTER, PCI_COMMAND_MEMORY, PCI_INTERRUPT_LINE, configWrite, getWord, walkCapabilities, type PciDevice } from '../devices/pci/index.js';
 import type { StateObject, Value } from '../vmstate/index.js';
+import { virtioDriverRound, virtioPciLayoutOfField } from '../devices/virtio/index.js';
 import { ramBelow4g } from './firmware.js';
 import { pciStateFromDevice } from './pci-model.js';
 import { createPrng, type Prng } from './prng.js';
@@ -71,6 +74,13 @@ function editDevice(core: VmCore, s: VmSection, prng: Prng): void {
     case 'e1000':
       s.state = editE1000(core, s.state, prng);
       break;
+    case 'virtio-net':
+    case 'virtio-rng': {
+      // No PRNG draw: the other devices' edits stay what they were.
+      const field = s.state['virtio'];
+      if (field instanceof Uint8Array) s.state = { ...s.state, virtio: virtioDriverRound(field, virtioPciLayoutOfField(field), core.workloadRounds) };
+      break;
+    }
   }
   if (s.pci && s.device !== undefined) {
     const dev = s.pci.dev;

@@ -11,6 +11,8 @@ import {
 } from '../../src/devices/virtio/index.js';
 import { instantiate } from '../../src/vm/instantiate.js';
 import { saveVm } from '../../src/vm/save.js';
+import { runFirmware } from '../../src/vm/firmware.js';
+import { runWorkload } from '../../src/vm/workload.js';
 import { loadInto } from '../../src/vm.js';
 import { describeQemu } from './qemu-env.js';
 
@@ -99,6 +101,25 @@ const RNG_CASES: { name: string; accept: boolean; stream: () => Uint8Array; line
 ];
 
 describeQemu('virtio-net-pci section: mutations judged by real QEMU 7.2 and the simulated 7.2 destination', (qemu) => {
+  it('loads a booted stream whose guest driver assigned MSI-X vectors and selected a queue (workload)', async () => {
+    const devices = ['virtio-net-pci', 'virtio-rng-pci'];
+    const core = instantiate('7.2', MACHINE, { devices, ram: '32M', seed: 7 });
+    runFirmware(core);
+    runWorkload(core, 2);
+    for (const name of ['virtio-net', 'virtio-rng']) {
+      const bytes = core.sections.find((x) => x.vmsdName === name)!.state['virtio'] as Uint8Array;
+      const { state } = decodeVirtioPci(bytes, virtioPciLayoutOfField(bytes));
+      expect(state.configVector, name).toBe(0);
+      expect(state.queues[0]!.vector, name).toBe(1);
+      // Two rounds: the second selected queue 1 % queue count.
+      expect(state.queueSel, name).toBe(1 % state.queues.length);
+    }
+    const stream = saveVm(core, { passes: 3 });
+    const real = await loadIntoQemu(qemu, { machine: MACHINE, devices }, stream);
+    expect(real.verdict, real.log.join('\n')).toEqual({ kind: 'accepted' });
+    expect(loadInto('7.2', MACHINE, { devices }, stream).accepted).toBe(true);
+  });
+
   describe.concurrent('virtio-rng-pci', () => {
     for (const c of RNG_CASES) {
       it(c.name, async () => {

@@ -5,3 +5,4 @@ export * from './virtio-pci-checks.js';
 export * from './virtio-pci-device.js';
 export * from './virtio-net-mac.js';
 export * from './virtio-net-device.js';
+export * from './virtio-driver.js';
