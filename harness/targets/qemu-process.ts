@@ -218,6 +218,8 @@ export class QemuProcess {
    * nothing it would do on a clean `quit` matters any more. Removes the temp dir.
    */
   async kill(): Promise<QemuExit> {
+    // Its exit is awaited now: an unref'd one (waiting in a pool) could let Node's loop drain first and end the program mid-await.
+    if (!this.exitInfo) this.keepAlive(true);
     if (!this.exitInfo) this.child.signal('SIGKILL');
     const exit = await this.exited;
     this.qmp.close();
@@ -227,6 +229,7 @@ export class QemuProcess {
 
   /** Asks QEMU to quit, then makes sure it is gone and the temp dir removed. */
   async quit(graceMs = 3_000): Promise<QemuExit> {
+    if (!this.exitInfo) this.keepAlive(true); // as in kill(): its exit is awaited
     if (!this.exitInfo && !this.qmp.closed) {
       const asked = await this.qmp.execute('quit', undefined, graceMs).then(
         () => true,
@@ -240,6 +243,7 @@ export class QemuProcess {
 
   /** SIGTERM, then SIGKILL after `graceMs`; removes the temp dir. Idempotent. */
   async dispose(graceMs = 2_000): Promise<QemuExit> {
+    if (!this.exitInfo) this.keepAlive(true); // as in kill(): its exit is awaited
     const done = await Promise.race([this.exited, deadline(this.exitInfo ? 0 : 50).then(() => undefined)]);
     let exit = done;
     if (!exit) {

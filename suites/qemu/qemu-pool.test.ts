@@ -127,6 +127,24 @@ describeQemu(
     const built = join(ROOT, 'dist/harness/targets/qemu-pool.js');
     const fresh = existsSync(built) && statSync(built).mtimeMs >= statSync(join(ROOT, 'harness/targets/qemu-pool.ts')).mtimeMs;
 
+    it.skipIf(!fresh).each([['forked', {}], ['exec', { zygote: false }]])('lets a program await close() to its end (%s): the QEMUs it kills are awaited while nothing else keeps Node alive', async (_, mode) => {
+      // close() awaits the exits of destinations that waited unref'd; if they stay unref'd, the loop drains
+      // first and Node ends mid-await (exit code 13 for a top-level await, silently 0 for a .then chain).
+      const script = `
+        const { DestinationPool } = await import(${JSON.stringify(built)});
+        const pool = new DestinationPool({ qemuPath: ${JSON.stringify(qemu)}, spec: { machine: 'pc-q35-7.2' }, tmpRoot: ${JSON.stringify(tmpRoot)}, idleMs: 600000, ...${JSON.stringify(mode)} });
+        await pool.fill();
+        await pool.close();
+        process.stdout.write('closed');
+      `;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+      expect({ code, out }).toEqual({ code: 0, out: 'closed' });
+      expect(readdirSync(tmpRoot).filter((n) => n !== 'child')).toEqual([]);
+    });
+
     it.skipIf(!fresh)('does not keep a finished program alive; its exit takes the waiting QEMUs along', async () => {
       const childRoot = join(tmpRoot, 'child');
       const registry = join(ROOT, 'dist/harness/targets/qemu-registry.js');
