@@ -239,6 +239,11 @@ function qemuRateInChild(): Figure | undefined {
 }
 
 if (process.argv[2] === '--qemu-child') {
+  // The loop draining before the figure is printed means a load awaited something that kept nothing alive: say so, never print nothing.
+  process.once('beforeExit', () => {
+    process.stderr.write('qemu child: the event loop drained before the figure was printed\n');
+    process.exit(70);
+  });
   qemuRate().then(
     (f) => {
       process.stdout.write(JSON.stringify(f) + '\n');
