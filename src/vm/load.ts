@@ -72,16 +72,8 @@ function rebasePciOffset(core: VmCore, bytes: Uint8Array, e: LoadError): LoadErr
   const part = e.path.slice(e.path.lastIndexOf('/') + 1);
   const at = s?.pci ? pciPartOffset(s.pci.dev, part) : undefined;
   if (!s?.pci?.first || at === undefined) return e;
-  try {
-    const descriptions = new Map(core.sections.map((x) => [x.idstr, x.vmsd]));
-    const item = parseStream(bytes, { descriptions, decodeDevices: false }).items.find(
-      (i) => i.kind === 'section' && i.idstr === s.idstr && i.instanceId === s.instanceId && i.type === 'full',
-    );
-    if (!item || item.kind !== 'section') return e;
-    return new LoadError(e.code, e.message, item.bodyOffset + at + e.offset, e.path);
-  } catch {
-    return e;
-  }
+  const body = sectionBodyOffset(core, bytes, s);
+  return body === undefined ? e : new LoadError(e.code, e.message, body + at + e.offset, e.path);
 }
 
 /**
@@ -91,16 +83,21 @@ function rebasePciOffset(core: VmCore, bytes: Uint8Array, e: LoadError): LoadErr
  */
 function rebaseVnicOffset(core: VmCore, bytes: Uint8Array, e: LoadError): LoadError {
   const s = core.sections.find((x) => x.vmsd.name === 'vnic');
-  if (!s) return e;
+  const body = s && sectionBodyOffset(core, bytes, s);
+  if (!s || body === undefined) return e;
+  return new LoadError(e.code, e.message, body, e.path.startsWith(`${s.idstr}/`) ? e.path : `${s.idstr}/${e.path}`);
+}
+
+/** Where the full section of `s` starts its body in `bytes`; undefined when the stream does not parse that far. */
+function sectionBodyOffset(core: VmCore, bytes: Uint8Array, s: VmCore['sections'][number]): number | undefined {
   try {
     const descriptions = new Map(core.sections.map((x) => [x.idstr, x.vmsd]));
     const item = parseStream(bytes, { descriptions, decodeDevices: false }).items.find(
       (i) => i.kind === 'section' && i.idstr === s.idstr && i.instanceId === s.instanceId && i.type === 'full',
     );
-    if (!item || item.kind !== 'section') return e;
-    return new LoadError(e.code, e.message, item.bodyOffset, e.path.startsWith(`${s.idstr}/`) ? e.path : `${s.idstr}/${e.path}`);
+    return item && item.kind === 'section' ? item.bodyOffset : undefined;
   } catch {
-    return e;
+    return undefined;
   }
 }
 
@@ -116,15 +113,6 @@ function isVirtioFieldPath(core: VmCore, path: string): boolean {
  */
 function rebaseVirtioOffset(core: VmCore, bytes: Uint8Array, e: LoadError): LoadError {
   const s = core.sections.find((x) => e.path.startsWith(`${x.idstr}/virtio`));
-  if (!s) return e;
-  try {
-    const descriptions = new Map(core.sections.map((x) => [x.idstr, x.vmsd]));
-    const item = parseStream(bytes, { descriptions, decodeDevices: false }).items.find(
-      (i) => i.kind === 'section' && i.idstr === s.idstr && i.instanceId === s.instanceId && i.type === 'full',
-    );
-    if (!item || item.kind !== 'section') return e;
-    return new LoadError(e.code, e.message, item.bodyOffset + e.offset, e.path);
-  } catch {
-    return e;
-  }
+  const body = s && sectionBodyOffset(core, bytes, s);
+  return body === undefined ? e : new LoadError(e.code, e.message, body + e.offset, e.path);
 }
