@@ -74,8 +74,11 @@ export function writeBytes(block: RamBlock, offset: number, data: Uint8Array): v
       done += n;
       continue;
     }
+    checkIndex(block, index);
     const page = newPage();
-    if (n < TARGET_PAGE_SIZE) page.set(readPage(block, index));
+    // A slab page starts zeroed: only a held page needs copying under the store (most stores land on absent pages).
+    const held = block.pages.get(index);
+    if (n < TARGET_PAGE_SIZE && held) page.set(held);
     page.set(data.subarray(done, done + n), within);
     writePage(block, index, page);
     done += n;

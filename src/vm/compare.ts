@@ -12,15 +12,15 @@ import type { VmCore, VmSection } from './vm-core.js';
 
 const ZERO = Buffer.alloc(TARGET_PAGE_SIZE);
 
-function pageOf(b: RamBlock, i: number): Buffer {
-  const p = b.pages.get(i);
-  return p ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : ZERO;
+// Buffer.compare takes plain Uint8Arrays: no Buffer view is made per page (two per page were made before).
+function pageOf(b: RamBlock, i: number): Uint8Array {
+  return b.pages.get(i) ?? ZERO;
 }
 
 function blocksEqual(a: RamBlock, b: RamBlock): boolean {
   if (a.usedLength !== b.usedLength) return false;
-  for (const i of a.pages.keys()) if (!pageOf(a, i).equals(pageOf(b, i))) return false;
-  for (const i of b.pages.keys()) if (!a.pages.has(i) && !pageOf(b, i).equals(ZERO)) return false;
+  for (const [i, p] of a.pages) if (Buffer.compare(p, pageOf(b, i)) !== 0) return false;
+  for (const [i, p] of b.pages) if (!a.pages.has(i) && Buffer.compare(p, ZERO) !== 0) return false;
   return true;
 }
 
