@@ -19,6 +19,7 @@
  */
 import type { CheckCode, CheckLog, WireReader } from '../wire/index.js';
 import type { ElementKind, IntType, StateObject, VMStateDescription, VMStateField, Value } from './description.js';
+import { arrayAsBytes, BYTE_RUN_MIN } from './byte-array.js';
 import { bitmapWords, fieldNamePlan, hookInTree, minElementSize, plannedName } from './field-info.js';
 import { isStateObject, loadedNoSubsection, markLoadedNone, noteSubsectionLoaded, QEMU_VM_SUBSECTION } from './walker-load.js';
 
@@ -418,40 +419,11 @@ function elementsLoader(of: ElementKind): (r: WireReader, n: number, local: Valu
 function sameBytes(buf: Uint8Array, base: number, n: number, local: Value | undefined): local is Value[] {
   if (!Array.isArray(local) || local.length !== n) return false;
   if (n >= BYTE_RUN_MIN) {
-    const bytes = exactBytes(local);
+    const bytes = arrayAsBytes(local);
     if (bytes) return sameView(buf, base, bytes);
   }
   for (let i = 0; i < n; i++) if (local[i] !== buf[base + i]) return false;
   return true;
-}
-
-/** Arrays shorter than this are compared element by element (not worth a cache entry). */
-const BYTE_RUN_MIN = 256;
-
-/**
- * A local byte array as bytes, by array identity, when every element is an
- * integer 0..255 (then byte equality is element equality); null when not.
- * States are never mutated in place, and the big byte arrays a destination
- * holds (ICH9LPC's 16 KiB chip_config) are shared defaults: converted once,
- * each load of them is then a memcmp instead of 16384 element compares.
- */
-const exactByteCache = new WeakMap<Value[], Uint8Array | null>();
-
-function exactBytes(local: Value[]): Uint8Array | null {
-  let bytes = exactByteCache.get(local);
-  if (bytes === undefined) {
-    bytes = new Uint8Array(local.length);
-    for (let i = 0; i < local.length; i++) {
-      const v = local[i];
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255) {
-        bytes = null;
-        break;
-      }
-      bytes[i] = v;
-    }
-    exactByteCache.set(local, bytes);
-  }
-  return bytes;
 }
 
 /** Whether a loaded array holds exactly the local array's elements (then the local array is the value). */

@@ -13,6 +13,7 @@
  */
 import type { WireWriter } from '../wire/index.js';
 import type { ElementKind, IntType, StateObject, VMStateDescription, VMStateField, Value } from './description.js';
+import { arrayAsBytes, BYTE_RUN_MIN } from './byte-array.js';
 import { bitmapWords, elementTypeName, fieldExists, fieldNamePlan, plannedName } from './field-info.js';
 import type { VmdescField, VmdescStruct, VmdescWriter } from './vmdesc-types.js';
 import { carrySubsectionsLoaded, QEMU_VM_SUBSECTION } from './walker-load.js';
@@ -248,7 +249,7 @@ function saveOne(
 export function writeIntRun(w: WireWriter, type: IntType, value: Value | undefined, from: number, n: number, path: string): void {
   if (!Array.isArray(value)) throw new SaveError('array value missing', path);
   if ((type === 'uint8' || type === 'int8') && n - from >= BYTE_RUN_MIN) {
-    const bytes = byteArrayBytes(value);
+    const bytes = arrayAsBytes(value);
     if (bytes && n <= bytes.length) {
       w.bytes(bytes.subarray(from, n));
       return;
@@ -259,36 +260,6 @@ export function writeIntRun(w: WireWriter, type: IntType, value: Value | undefin
     if (typeof v !== 'number' && typeof v !== 'bigint') throw new SaveError('integer value missing', `${path}[${i}]`);
     writeInt(w, type, v);
   }
-}
-
-/** Byte arrays shorter than this are written element by element (not worth a cache entry). */
-const BYTE_RUN_MIN = 256;
-
-/**
- * The wire bytes of a byte array (int8/uint8 elements), by array identity.
- * States are never mutated in place (src/vm/state-edit.ts: edits copy), and
- * a machine's big byte arrays (ICH9LPC's 16 KiB chip_config) are the shared
- * default arrays, so each is converted once instead of on every save.
- * Undefined when an element is not a number (the caller's loop then writes
- * or refuses element by element).
- */
-const byteArrayCache = new WeakMap<Value[], Uint8Array | null>();
-
-function byteArrayBytes(value: Value[]): Uint8Array | undefined {
-  let bytes = byteArrayCache.get(value);
-  if (bytes === undefined) {
-    bytes = new Uint8Array(value.length);
-    for (let i = 0; i < value.length; i++) {
-      const v = value[i];
-      if (typeof v !== 'number') {
-        bytes = null;
-        break;
-      }
-      bytes[i] = v & 0xff;
-    }
-    byteArrayCache.set(value, bytes);
-  }
-  return bytes ?? undefined;
 }
 
 function writeBytes(w: WireWriter, value: Value | undefined, size: number | undefined, path: string): void {
