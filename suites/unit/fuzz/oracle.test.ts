@@ -11,7 +11,7 @@ import { replayFile } from '../../../harness/fuzz/replay.js';
 import { seedDestination } from '../../../harness/fuzz/seed.js';
 import { diffSnapshots, snapshotDestination } from '../../../harness/fuzz/snapshot.js';
 import { q35, SMALL_PLAN } from './helpers.js';
-import { acceptsOversized, mutatesOnRefusal, scribblesOnRefusal, throwsTypeError } from './weak-loaders.js';
+import { acceptsOversized, mutatesOnRefusal, overAllocates, releaseOverAllocation, scribblesOnRefusal, throwsTypeError } from './weak-loaders.js';
 
 /** The oracle flags deliberately broken targets, and passes the real loader on the same inputs. */
 describe('oracle', () => {
@@ -59,6 +59,17 @@ describe('oracle', () => {
     // 32 MiB of pc.ram + 2 MiB ACPI + ... declared, plus slack: a small stream never comes near it.
     expect(load.allocationBound!).toBeGreaterThan(32 * 1024 * 1024);
     expect(judge({ ...load, allocated: load.allocationBound! + 1 }).map((v) => v.property)).toEqual(['allocation']);
+  });
+
+  it('catches a loader that allocates beyond the bound, and not the real loader', () => {
+    const real = new ProfileTarget(seed, { measureEvery: 1 }).loadSync(valid.bytes);
+    expect(real.allocated).toBeLessThan(real.allocationBound!);
+    expect(judge(real)).toEqual([]);
+    const load = new ProfileTarget(seed, { loader: overAllocates, measureEvery: 1 }).loadSync(valid.bytes);
+    const held = releaseOverAllocation();
+    expect(load.verdict.kind).toBe('accepted');
+    expect(load.allocated).toBeGreaterThanOrEqual(held);
+    expect(judge(load).map((v) => v.property)).toEqual(['allocation']);
   });
 
   it('a campaign against the oversized-accepting loader fails, shrinks, saves, and the entry replays clean on the full loader', async () => {

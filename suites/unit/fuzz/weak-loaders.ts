@@ -1,7 +1,7 @@
 import { loadStream, type LoadVerdict } from '../../../src/migration/index.js';
 import { findRamBlock } from '../../../src/memory/index.js';
 import type { CheckCode } from '../../../src/wire/index.js';
-import type { Loader } from '../../../harness/fuzz/profile-target.js';
+import { allocationBound, type Loader } from '../../../harness/fuzz/profile-target.js';
 
 /**
  * Deliberately broken loaders for the oracle's own tests. They are fakes of
@@ -44,6 +44,27 @@ export const acceptsOversized: Loader = (bytes, dest, o) => {
   if (b && m) b.usedLength = Number.parseInt(m[1]!, 16);
   return accepted();
 };
+
+/** What overAllocates allocated last, held so it is still live when the load is measured. */
+let held: Uint8Array | undefined;
+
+/**
+ * Allocates one MiB more than the contract's bound (the stream, the
+ * destination's declared sizes, the slack) and keeps it, as a loader that
+ * trusts a length from the stream would, then loads normally.
+ */
+export const overAllocates: Loader = (bytes, dest, o) => {
+  held = undefined;
+  held = new Uint8Array(allocationBound(bytes, dest) + (1 << 20));
+  return loadStream(bytes, dest, o);
+};
+
+/** Drops what overAllocates holds. */
+export function releaseOverAllocation(): number {
+  const n = held?.length ?? 0;
+  held = undefined;
+  return n;
+}
 
 /** A fake weakened loader: refusals with `code` become acceptances (nothing committed). */
 export function ignoring(code: CheckCode): Loader {
