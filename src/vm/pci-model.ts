@@ -31,15 +31,12 @@ import {
   type PciDevice,
 } from '../devices/pci/index.js';
 import type { StateObject, VMStateDescription, VMStateField, Value } from '../vmstate/index.js';
-import { LoadError } from '../wire/index.js';
 import { isPlainState } from './state-edit.js';
 
 export interface PciBinding {
   dev: PciDevice;
   /** State key of the PCIDevice struct in the section state. */
   field: string;
-  /** Whether the PCIDevice struct is the section's first field (its bytes start the section body). */
-  first: boolean;
 }
 
 /** The recorded PCIDevice struct field of a description, if any. */
@@ -126,46 +123,20 @@ export function bindPci(
   if (!config) return undefined;
   const name = idstr.slice(idstr.lastIndexOf('/') + 1);
   const dev = model ? model(config, devfn) : pciDeviceFromConfig(name, config, devfn);
-  const fields = vmsd.fields.map((f) => ((f.key ?? f.name) === field ? locatedPciField(dev, f, idstr) : f));
+  const fields = vmsd.fields.map((f) => ((f.key ?? f.name) === field ? locatedPciField(dev, f) : f));
   const pciState: StateObject = { version_id: inner['version_id'] ?? new Uint8Array([0, 0, 0, 2]), config: dev.config.slice(), irq_state: inner['irq_state'] ?? new Uint8Array(16) };
-  const first = (vmsd.fields[0]?.key ?? vmsd.fields[0]?.name) === field;
-  return { vmsd: { ...vmsd, fields }, state: { ...state, [field]: pciState }, pci: { dev, field, first } };
+  return { vmsd: { ...vmsd, fields }, state: { ...state, [field]: pciState }, pci: { dev, field } };
 }
 
 /**
- * The PCI core's struct field, with its refusals located: the core's
- * post_load cannot see the stream, so its LoadError carries an offset
- * relative to the field and a generic path; the path becomes
- * "<section>/<field>/<config|version_id|irq_state>" here and the offset is
- * rebased onto the stream in load.ts (rebasePciOffset).
+ * The PCI core's struct field for this device, keyed as the section keys it.
+ * Its refusals come located: the walker reports the refused byte's stream
+ * offset under "<section>/<field>/<config|version_id|irq_state>".
  */
-function locatedPciField(dev: PciDevice, f: VMStateField, idstr: string): VMStateField {
+function locatedPciField(dev: PciDevice, f: VMStateField): VMStateField {
   const field = pciDeviceStructField(dev, f.name);
   if (f.key) field.key = f.key;
-  if (field.kind !== 'struct') return field;
-  const inner = field.vmsd;
-  const check = inner.post_load;
-  field.vmsd = {
-    ...inner,
-    post_load: (state, versionId) => {
-      try {
-        return check?.(state, versionId);
-      } catch (e) {
-        if (!(e instanceof LoadError)) throw e;
-        const part = e.path.slice(e.path.lastIndexOf('/') + 1);
-        throw new LoadError(e.code, e.message, e.offset, `${idstr}/${f.key ?? f.name}/${part}`);
-      }
-    },
-  };
   return field;
-}
-
-/** Offset of a PCIDevice part from the start of its struct: be32 version_id, config, irq_state. */
-export function pciPartOffset(dev: PciDevice, part: string): number | undefined {
-  if (part === 'version_id') return 0;
-  if (part === 'config') return 4;
-  if (part === 'irq_state') return 4 + dev.config.length;
-  return undefined;
 }
 
 /** The device's current config written into the section state (after guest config writes). */

@@ -18,7 +18,7 @@ import {
   virtioPciLayoutOfField,
 } from '../devices/virtio/index.js';
 import type { PciDevice } from '../devices/pci/index.js';
-import type { StateObject, VMStateDescription } from '../vmstate/index.js';
+import type { HookRefusal, StateObject, VMStateDescription } from '../vmstate/index.js';
 import { LoadError } from '../wire/index.js';
 import { pciDeviceFromConfig } from './pci-model.js';
 
@@ -58,17 +58,27 @@ export function bindVirtio(
   const isNet = vmsd.name === 'virtio-net';
   // What is left after the decoded part: vmstate_virtio's subsections (and the device's), kept as bytes.
   const recordedTail = isNet ? decodeVirtioNetDevice(recorded.rest).state.tail.length : recorded.rest.length;
-  const post_load = (s: StateObject, versionId: number): ReturnType<NonNullable<VMStateDescription['post_load']>> => {
+  const checkLoaded = (loaded: Uint8Array): void => {
+    const got = checkVirtioPciLoad(dev, loaded, { path });
+    // No -netdev behind a NIC here: its peer has neither vnet headers nor UFO.
+    const tail = isNet ? checkVirtioNetDevice(got.rest, { vnetHdr: false, ufo: false }, loaded.length - got.rest.length, `${path}/virtio-net-device`).tail : got.rest;
+    // A queue list, config or MAC table of another length moves what follows: QEMU then finds no
+    // subsection marker where it looks, stops reading the field elsewhere than its end, and
+    // check_section_footer refuses the section (what real 7.2 printed for mac_table.in_use 65).
+    if (tail.length !== recordedTail) {
+      throw new LoadError('virtio.layout-mismatch', `Missing section footer for ${idstr}`, loaded.length - tail.length, path);
+    }
+  };
+  const post_load = (s: StateObject, versionId: number): HookRefusal | void => {
     const loaded = s[field];
     if (loaded instanceof Uint8Array) {
-      const got = checkVirtioPciLoad(dev, loaded, { path });
-      // No -netdev behind a NIC here: its peer has neither vnet headers nor UFO.
-      const tail = isNet ? checkVirtioNetDevice(got.rest, { vnetHdr: false, ufo: false }, loaded.length - got.rest.length, `${path}/virtio-net-device`).tail : got.rest;
-      // A queue list, config or MAC table of another length moves what follows: QEMU then finds no
-      // subsection marker where it looks, stops reading the field elsewhere than its end, and
-      // check_section_footer refuses the section (what real 7.2 printed for mac_table.in_use 65).
-      if (tail.length !== recordedTail) {
-        throw new LoadError('virtio.layout-mismatch', `Missing section footer for ${idstr}`, loaded.length - tail.length, path);
+      try {
+        checkLoaded(loaded);
+      } catch (e) {
+        if (!(e instanceof LoadError) || !(e.code.startsWith('virtio.') || e.code.startsWith('pci.'))) throw e;
+        // virtio_load's and the PCI core's checks give offsets within the "virtio" field, the section's
+        // only field, so from the first byte of its fields: the walker makes that the stream offset.
+        return { code: e.code, message: e.message, field: e.path.startsWith(`${idstr}/`) ? e.path.slice(idstr.length + 1) : e.path, offset: e.offset };
       }
     }
     return check?.(s, versionId);

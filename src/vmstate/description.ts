@@ -9,6 +9,7 @@
  * state object as the main fields, as in QEMU, where a subsection's fields
  * address the same C struct as its parent.
  */
+import type { CheckCode } from '../wire/index.js';
 
 export type IntType = 'int8' | 'int16' | 'int32' | 'int64' | 'uint8' | 'uint16' | 'uint32' | 'uint64';
 
@@ -111,10 +112,20 @@ export type VMStateField = FieldKind & {
   field_exists?: (state: StateObject, versionId: number) => boolean;
 };
 
-/** A refusal from a hook: QEMU-worded message, optional field path. */
+/**
+ * A refusal from a hook: QEMU-worded message, optional path below the
+ * description. A check of its own (the PCI core's, virtio's, a device's
+ * parameter table) gives its code and the byte it points at, relative to the
+ * first byte of the description's fields: a hook never sees the stream, the
+ * walker knows where those fields began and reports the stream offset.
+ */
 export interface HookRefusal {
   message: string;
   field?: string;
+  /** Default vmstate.post-load-failed. */
+  code?: CheckCode;
+  /** Default: where the description ended (QEMU's position when post_load fails). */
+  offset?: number;
 }
 
 export interface VMStateDescription {

@@ -183,6 +183,7 @@ function loadFieldsAndSubsections(
   state: StateObject,
   path: string,
 ): void {
+  const start = ctx.r.pos;
   const plan = fieldNamePlan(vmsd);
   const list = vmsd.fields;
   for (let i = 0; i < list.length; i++) {
@@ -197,7 +198,7 @@ function loadFieldsAndSubsections(
     state[key] = loadField(ctx, vmsd, field, state, key, fieldPath);
   }
   loadSubsections(ctx, vmsd, state, path);
-  runPostLoad(ctx, vmsd, state, versionId, path);
+  runPostLoad(ctx, vmsd, state, versionId, path, start);
 }
 
 /**
@@ -217,13 +218,15 @@ function loadValidate(
   }
 }
 
-function runPostLoad(ctx: Ctx, vmsd: VMStateDescription, state: StateObject, versionId: number, path: string): void {
+/** post_load; a refusal with an offset points into the fields, which began at `start`. */
+function runPostLoad(ctx: Ctx, vmsd: VMStateDescription, state: StateObject, versionId: number, path: string, start: number): void {
   if (!vmsd.post_load) return;
   reach(ctx, 'vmstate.post-load-failed');
   const refusal = vmsd.post_load(state, versionId);
   if (refusal) {
     const where = refusal.field ? `${path}/${refusal.field}` : path;
-    refuse(ctx, 'vmstate.post-load-failed', refusal.message, ctx.r.pos, where);
+    const offset = refusal.offset === undefined ? ctx.r.pos : start + refusal.offset;
+    refuse(ctx, refusal.code ?? 'vmstate.post-load-failed', refusal.message, offset, where);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { StateObject, VMStateDescription, VMStateField, Value } from '../../vmstate/index.js';
+import type { HookRefusal, StateObject, VMStateDescription, VMStateField, Value } from '../../vmstate/index.js';
 import { LoadError, type CheckLog, type WireReader, type WireWriter } from '../../wire/index.js';
 import { PCI_NUM_PINS, PCI_STATUS, PCI_STATUS_INTERRUPT } from './constants.js';
 import { hex } from './config-bytes.js';
@@ -24,12 +24,12 @@ import { clonePciDevice, pciConfigSize, pciIsExpress, type PciDevice } from './p
  * with "get_pci_config_device: ".
  *
  * Walker integration: config and irq_state are `opaque` fields (their
- * VMStateInfo names kept) and the checks run in post_load, which *throws* a
- * LoadError with a pci.* code (HookRefusal has no code field). Hooks do not
- * see the stream position, so such an error's offset is relative to the
- * field (config: the byte index i); loadPciDevice() gives exact stream
- * offsets. post_load only checks; applyPciDeviceState() commits once the
- * stream is accepted.
+ * VMStateInfo names kept) and the checks run in post_load, which returns a
+ * refusal with the pci.* code, the part (version_id, config, irq_state) and
+ * the refused byte's offset from the struct's first byte; the walker, which
+ * knows where the struct began, reports the stream offset and path.
+ * post_load only checks; applyPciDeviceState() commits once the stream is
+ * accepted.
  */
 
 export const PCI_DEVICE_VMSD_VERSION = 2;
@@ -70,10 +70,26 @@ export function pciDeviceVmsd(dev: PciDevice, opts: { log?: CheckLog } = {}): VM
     version_id: PCI_DEVICE_VMSD_VERSION,
     minimum_version_id: 1,
     fields: pciIsExpress(dev) ? EXPRESS_FIELDS : CONVENTIONAL_FIELDS,
-    post_load: (state, versionId) => {
-      checkPciDeviceState(dev, state, versionId, opts.log ? { log: opts.log } : {});
-    },
+    post_load: (state, versionId) => pciDeviceRefusal(dev, state, versionId, opts.log),
   };
+}
+
+/**
+ * checkPciDeviceState's first refusal as the walker takes it: offsets from
+ * the struct's first byte (be32 version_id, config, irq_state), the part as
+ * the field below the struct.
+ */
+function pciDeviceRefusal(dev: PciDevice, state: StateObject, versionId: number, log: CheckLog | undefined): HookRefusal | undefined {
+  const config = 4;
+  const loc: CheckLocation = { versionOffset: 0, configOffset: config, irqOffset: config + pciConfigSize(dev) };
+  if (log) loc.log = log;
+  try {
+    checkPciDeviceState(dev, state, versionId, loc);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof LoadError) || !e.code.startsWith('pci.')) throw e;
+    return { code: e.code, message: e.message, field: e.path.slice(e.path.lastIndexOf('/') + 1), offset: e.offset };
+  }
 }
 
 /**

@@ -13,8 +13,7 @@
  * subsections cannot be dropped (an unknown one fails the load), which is
  * exactly the mandatory case.
  */
-import { LoadError } from '../../wire/index.js';
-import type { StateObject, VMStateDescription, VMStateField } from '../../vmstate/index.js';
+import type { HookRefusal, StateObject, VMStateDescription, VMStateField } from '../../vmstate/index.js';
 import { compatible } from './compatible.js';
 import type { VnicImplementation } from './implementations.js';
 import { effective, parameterSpec, type Parameters } from './parameters.js';
@@ -58,7 +57,7 @@ export function vnicVmsd(impl: VnicImplementation, params: Parameters): VMStateD
       { name: 'params', kind: 'varray', of: { kind: 'struct', vmsd: paramEntry }, countField: 'count', max: MAX_PARAMS },
     ],
     // Runs right after the parameter table, before any state they gate.
-    post_load: (state) => checkConfiguration(state, impl, params),
+    post_load: (state) => configurationRefusal(state, impl, params),
   };
   const fields: VMStateField[] = [
     { name: 'config', kind: 'struct', vmsd: config },
@@ -122,23 +121,22 @@ export function decodeConfig(config: StateObject): Record<string, number> {
 }
 
 /**
- * Refuses with the thread's reason, as a typed LoadError. The walker gives
- * a hook no stream offset: 0 here, the path names the table; loadStream
- * callers that know the section start may rebase it (loadVnic does: the body start).
+ * Refuses with the thread's reason and a device.* code, pointing at the
+ * parameter table (offset 0 from its first byte: the walker reports the
+ * stream offset), under the table's path or the parameter's below it.
  */
-function checkConfiguration(state: StateObject, impl: VnicImplementation, local: Parameters): void {
+function configurationRefusal(state: StateObject, impl: VnicImplementation, local: Parameters): HookRefusal | undefined {
   const incoming = decodeConfig(state);
   const unknown = Object.keys(incoming).find((n) => parameterSpec(n) === undefined);
   if (unknown !== undefined) {
-    throw new LoadError(
-      'device.parameter-unsupported',
-      `vnic: the source device uses ${unknown}=${incoming[unknown]}, destination implementation ${impl.name} does not support ${unknown}`,
-      0,
-      'vnic/config',
-    );
+    return {
+      code: 'device.parameter-unsupported',
+      message: `vnic: the source device uses ${unknown}=${incoming[unknown]}, destination implementation ${impl.name} does not support ${unknown}`,
+      offset: 0,
+    };
   }
   const verdict = compatible(incoming as Parameters, { impl, params: local });
-  if (!verdict.ok) throw new LoadError(verdict.code, verdict.message, 0, `vnic/config/${verdict.parameter}`);
+  return verdict.ok ? undefined : { code: verdict.code, message: verdict.message, field: verdict.parameter, offset: 0 };
 }
 
 /** "Since it just gets dropped if the destination doesn't recognize it there is no need to introduce a configuration parameter." */

@@ -4,8 +4,7 @@
  * and a one-section stream to migrate it with src/migration.
  */
 import { createRamList } from '../../memory/index.js';
-import { LoadError } from '../../wire/index.js';
-import { SectionType, buildStream, encodeStream, loadStream, type Destination, type LoadVerdict } from '../../migration/index.js';
+import { buildStream, encodeStream, loadStream, type Destination, type LoadVerdict } from '../../migration/index.js';
 import type { StateObject, VMStateDescription } from '../../vmstate/index.js';
 import { getImplementation, type VnicImplementation } from './implementations.js';
 import { VERSION_PARAMETERS, enabledParameters, parameterSpec, type ParameterName, type Parameters } from './parameters.js';
@@ -130,21 +129,5 @@ export function loadVnic(dev: VnicDevice, bytes: Uint8Array): LoadVerdict {
     if (loaded) dev.state = loaded;
     return verdict;
   }
-  return { ...verdict, error: locateConfigRefusal(verdict.error, bytes) };
-}
-
-/**
- * The configuration check runs in a post_load hook, which the walker gives
- * no stream offset: point a device.* refusal at the parameter table, the
- * first byte of the vnic section body (after type, section id, idstr,
- * instance id and version id).
- */
-function locateConfigRefusal(error: LoadError, bytes: Uint8Array): LoadError {
-  if (!error.code.startsWith('device.') || error.offset !== 0) return error;
-  const name = new TextEncoder().encode('vnic');
-  for (let i = 0; i + 1 + 4 + 1 + name.length + 8 <= bytes.length; i++) {
-    if (bytes[i] !== SectionType.FULL || bytes[i + 5] !== name.length) continue;
-    if (name.every((c, k) => bytes[i + 6 + k] === c)) return new LoadError(error.code, error.message, i + 6 + name.length + 8, error.path);
-  }
-  return error;
+  return verdict;
 }

@@ -164,7 +164,7 @@ describe('the description for the generic walker', () => {
     expect(exists(exp)).toEqual([4096]);
   });
 
-  it('post_load only checks (throws a pci.* LoadError); applyPciDeviceState commits', () => {
+  it('post_load only checks (returns a located pci.* refusal); applyPciDeviceState commits', () => {
     const src = e1000Like();
     setIrqLevel(src, 0, 1);
     const state = pciDeviceState(src, true);
@@ -180,8 +180,9 @@ describe('the description for the generic walker', () => {
 
     const bad = pciDeviceState(src);
     (bad['config'] as Uint8Array)[0] = 0;
-    const e = catchLoadError(() => vmsd.post_load!(bad, 2));
-    expect(e.code).toBe('pci.bad-config-data');
-    expect(e.message).toMatch(/^get_pci_config_device: Bad config data: i=0x0 read: 0 device: 86 /);
+    const refusal = vmsd.post_load!(bad, 2);
+    // Located for the walker: config[0] is 4 bytes into the struct (after the be32 version_id).
+    expect(refusal).toMatchObject({ code: 'pci.bad-config-data', field: 'config', offset: 4 });
+    expect(refusal && refusal.message).toMatch(/^get_pci_config_device: Bad config data: i=0x0 read: 0 device: 86 /);
   });
 });

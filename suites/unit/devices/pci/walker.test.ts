@@ -141,6 +141,33 @@ describe('PCI descriptions through the generic VMState walker', () => {
     expect(dev.config).toEqual(realE1000Config()); // untouched
   });
 
+  it('locates a refusal of a nested PCIDevice at its stream byte and under its field, wherever the struct starts', () => {
+    // Seven bytes of another field first, then the struct: be32 version_id, config[0..255], irq_state.
+    const dev = e1000Like();
+    const outer: VMStateDescription = { name: 'nic', version_id: 1, minimum_version_id: 1, fields: [{ name: 'pad', kind: 'buffer', size: 7 }, pciDeviceStructField(dev)] };
+    const config = realE1000Config();
+    config[2] = 0x0f;
+    const irq = new Uint8Array(16);
+    irq[7] = 2; // the second pin's be32 word: 2
+    const record = (cfg: Uint8Array, irqState = new Uint8Array(16)) => {
+      const w = new WireWriter();
+      w.bytes(new Uint8Array(7)).i32(2).bytes(cfg).bytes(irqState);
+      return w.finish();
+    };
+    const local: StateObject = { pad: new Uint8Array(7), parent_obj: pciDeviceState(dev) };
+    const refusal = (bytes: Uint8Array) => {
+      try {
+        loadVMState(new WireReader(bytes), outer, 1, local, { path: 'dev0' });
+      } catch (e) {
+        if (isLoadError(e)) return [e.code, e.offset, e.path];
+        throw e;
+      }
+      return 'accepted';
+    };
+    expect(refusal(record(config))).toEqual(['pci.bad-config-data', 7 + 4 + 2, 'dev0/parent_obj/config']);
+    expect(refusal(record(realE1000Config(), irq))).toEqual(['pci.irq-state-invalid', 7 + 4 + 256 + 4, 'dev0/parent_obj/irq_state']);
+  });
+
   it('nests as VMSTATE_PCI_DEVICE inside a device description, with MSI-X after it', () => {
     const dev = createPciDevice({ name: 'nic', vendorId: 0x8086, deviceId: 0x10d3, classId: 0x0200, express: true });
     msixInitExclusiveBar(dev, 5, 3);
