@@ -1,5 +1,5 @@
 import { TARGET_PAGE_SIZE } from '../../src/memory/index.js';
-import { encodeStream, type RamRecord, type SectionItem, type StreamItem, type StreamModel } from '../../src/migration/index.js';
+import { encodeStream, type ConfigurationSection, type RamRecord, type SectionItem, type StreamItem, type StreamModel } from '../../src/migration/index.js';
 
 /**
  * A stream's bytes with the boundaries a mutator aims at: the header (magic,
@@ -35,7 +35,7 @@ export function layoutStream(model: StreamModel): StreamLayout {
     if (n === undefined) return layoutByPieces(model);
     lengths.push(n);
   }
-  const header = encodeStream({ version: model.version, items: EMPTY, ...(model.configuration ? { configuration: model.configuration } : {}) }).length;
+  const header = headerLength(model);
   const bytes = encodeStream(model);
   const chunks: Chunk[] = [{ kind: 'header', start: 0, length: header }];
   let at = header;
@@ -48,6 +48,21 @@ export function layoutStream(model: StreamModel): StreamLayout {
   if (at + tail !== bytes.length) return layoutByPieces(model);
   chunks.push({ kind: 'tail', start: at, length: tail });
   return { bytes, chunks };
+}
+
+/** Header lengths by configuration section (the seed's is shared by every case). */
+const headerLengths = new WeakMap<ConfigurationSection, number>();
+
+/** Magic, version and the configuration section as encodeStream writes them. */
+function headerLength(model: StreamModel): number {
+  const configuration = model.configuration;
+  if (!configuration) return 8;
+  let n = headerLengths.get(configuration);
+  if (n === undefined) {
+    n = encodeStream({ version: model.version, items: EMPTY, configuration }).length;
+    headerLengths.set(configuration, n);
+  }
+  return n;
 }
 
 /** Encoded length of one item, when it follows from the item (a body with bytes or records). */

@@ -158,7 +158,8 @@ export function pageBytes(content: number, page: number): Uint8Array {
 
 /** The stream a source of the seed's machine would write for this plan (QEMU 7.2's order and encodings). */
 export function buildFromPlan(seed: FuzzSeed, plan: StreamPlan): StreamModel {
-  const items: SectionItem[] = [...ramSections(seed, plan)];
+  const items: SectionItem[] = [];
+  addRamSections(items, seed, plan);
   for (const i of plan.sections) {
     const d = seed.devices[i % Math.max(1, seed.devices.length)];
     if (d) items.push(d);
@@ -209,15 +210,19 @@ function ramStart(seed: FuzzSeed): SectionItem {
   return s;
 }
 
-function ramSections(seed: FuzzSeed, plan: StreamPlan): SectionItem[] {
-  if (seed.blocks.length === 0) return [];
-  const out = [ramStart(seed)];
+/** The RAM START, then a PART per pass and the END, into `items` (plain loops: this runs for every case). */
+function addRamSections(items: SectionItem[], seed: FuzzSeed, plan: StreamPlan): void {
+  if (seed.blocks.length === 0) return;
+  items.push(ramStart(seed));
   const last: { block?: string } = {};
-  plan.passes.forEach((pass, i) => {
-    const type = i === plan.passes.length - 1 ? 'end' : 'part';
-    out.push(ramSection(seed, type, [...pass.map((w) => pageRecord(seed, w, last)), eos()]));
-  });
-  return out;
+  const passes = plan.passes;
+  for (let i = 0; i < passes.length; i++) {
+    const pass = passes[i]!;
+    const records: RamRecord[] = [];
+    for (let k = 0; k < pass.length; k++) records.push(pageRecord(seed, pass[k]!, last));
+    records.push(eos());
+    items.push(ramSection(seed, i === passes.length - 1 ? 'end' : 'part', records));
+  }
 }
 
 function eos(): RamRecord {

@@ -1,5 +1,6 @@
 import { destinationOf, incoming, incomingResetPoint, type ResetIncoming, type Vm } from '../../src/vm.js';
 import type { Destination } from '../../src/migration/index.js';
+import type { RamBlock } from '../../src/memory/index.js';
 import { allocationBound } from './profile-target.js';
 import { CodeSet, MeasureClock, runLoad, stepBudgetFor, type InProcessOptions } from './in-process-load.js';
 import { diffSnapshots, snapshotDestination, type DestSnapshot } from './snapshot.js';
@@ -76,7 +77,7 @@ export class SimFuzzTarget implements FuzzTarget {
     if (run.verdict.kind === 'accepted') {
       // The oracle reads the accepted destination after this returns: hand it a copy of what
       // the load committed, then reset the machine for the next input.
-      out.destination = reset ? committedCopy(destinationOf(vm)) : destinationOf(vm);
+      out.destination = reset ? committedCopy(dest) : destinationOf(vm);
       if (reset) reset();
       else this.fresh = undefined;
     } else {
@@ -87,11 +88,17 @@ export class SimFuzzTarget implements FuzzTarget {
   }
 }
 
-/** The parts of an accepted destination the oracle's invariants read, detached from the machine. */
+/**
+ * The parts of an accepted destination the oracle's invariants read,
+ * detached from the machine: the RAM blocks as committed (the reset puts
+ * back each block's length and page map). The section list is the
+ * destination's (built once per machine): the reset replaces section states,
+ * never which sections there are, and the invariants read only that.
+ */
 function committedCopy(d: Destination): Destination {
-  return {
-    ...d,
-    sections: d.sections.map((s) => ({ ...s })),
-    ram: { blocks: d.ram.blocks.map((b) => ({ ...b })) },
-  };
+  return { ...d, ram: { blocks: d.ram.blocks.map(committedBlock) } };
+}
+
+function committedBlock(b: RamBlock): RamBlock {
+  return { ...b };
 }

@@ -21,7 +21,10 @@ export function createRamList(blocks: RamBlock[] = []): RamList {
 
 /** qemu_ram_block_by_name. */
 export function findRamBlock(list: RamList, idstr: string): RamBlock | undefined {
-  return list.blocks.find((b) => b.idstr === idstr);
+  // A loop, not blocks.find with a closure: the loader looks a block up for every RAM record.
+  const blocks = list.blocks;
+  for (let i = 0; i < blocks.length; i++) if (blocks[i]!.idstr === idstr) return blocks[i];
+  return undefined;
 }
 
 /** RAMBLOCK_FOREACH_MIGRATABLE: the blocks a source sends, in list order. */

@@ -17,7 +17,7 @@ import { machineNameMatches, readConfiguration } from './configuration.js';
 import { findSection, sectionKey, type Destination, type DestinationSection } from './destination.js';
 import { decodeWithDescription, findOpaqueEnd } from './device-body.js';
 import type { ConfigurationSection } from './model.js';
-import { readRamRecords, type RamReadState, type RamTarget } from './ram-records.js';
+import { readRamRecords, type RamReadOptions, type RamReadState, type RamTarget } from './ram-records.js';
 import { KIND_BY_TYPE, readFooter, readStartHeader } from './section-header.js';
 import { readStreamHeader } from './stream-header.js';
 import { loadCommand, type CommandCtx, type CommandState } from './load-command.js';
@@ -77,6 +77,9 @@ interface LoadCtx {
   pagesLoaded: number;
   /** Return path and postcopy state the stream's commands set (load-command.ts). */
   commands: CommandState;
+  /** What the RAM sections are read against and with, made at the first one. */
+  ramTarget?: RamTarget;
+  ramOptions?: RamReadOptions;
 }
 
 /**
@@ -272,8 +275,13 @@ function loadBody(ctx: LoadCtx, se: DestinationSection, sectionId: number, insta
       // ram_load: -EINVAL with no message of its own; savevm then says this.
       throw new LoadError('section.version-too-old', `error while loading state for instance 0x${instanceId.toString(16)} of device '${se.idstr}'`, r.pos, se.idstr);
     }
-    const ro = { totalMode: 'qemu' as const, path: se.idstr, keep: false, ...(ctx.opts.disabledChecks ? { disabled: ctx.opts.disabledChecks } : {}), refuseNonZeroFill: ctx.dest.refuseNonZeroFill === true, ...(ctx.opts.ignoreShared ? { ignoreShared: true } : {}), ...(ctx.opts.log ? { log: ctx.opts.log } : {}) };
-    readRamRecords(r, ramTarget(ctx), ctx.ramState, ro);
+    // The same target and options for every RAM section of the load (a stream has one per pass).
+    let ro = ctx.ramOptions;
+    if (ro?.path !== se.idstr) {
+      ro = { totalMode: 'qemu' as const, path: se.idstr, keep: false, ...(ctx.opts.disabledChecks ? { disabled: ctx.opts.disabledChecks } : {}), refuseNonZeroFill: ctx.dest.refuseNonZeroFill === true, ...(ctx.opts.ignoreShared ? { ignoreShared: true } : {}), ...(ctx.opts.log ? { log: ctx.opts.log } : {}) };
+      ctx.ramOptions = ro;
+    }
+    readRamRecords(r, (ctx.ramTarget ??= ramTarget(ctx)), ctx.ramState, ro);
     return;
   }
   const key = sectionKey(se.idstr, se.instanceId);
@@ -346,6 +354,8 @@ function forceUsedLength(b: RamBlock, length: bigint): void {
   for (const index of b.pages.keys()) if (index * TARGET_PAGE_SIZE >= b.usedLength) b.pages.delete(index);
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** The staged blocks as ram_load_precopy sees them. */
 function ramTarget(ctx: LoadCtx): RamTarget {
   const ram = ctx.ram;
@@ -354,14 +364,12 @@ function ramTarget(ctx: LoadCtx): RamTarget {
   let last: RamBlock | undefined;
   const block = (idstr: string): RamBlock => (last?.idstr === idstr ? last : (last = ram.writable(idstr)!));
   return {
-    lookup(idstr) {
-      const b = findRamBlock(ram, idstr);
-      return b && { usedLength: b.usedLength, migratable: b.migratable };
-    },
+    // The block itself: it has the two fields the reader reads (no object per record).
+    lookup: (idstr) => findRamBlock(ram, idstr),
     memSizeEntry(entry, _recordOffset, entryOffset) {
-      spendSteps(ctx.r, 1, `ram/${entry.idstr}`);
-      const b = findRamBlock(ram, entry.idstr);
       const path = `ram/${entry.idstr}`;
+      spendSteps(ctx.r, 1, path);
+      const b = findRamBlock(ram, entry.idstr);
       log?.reached('ram.unknown-block');
       if (!b) {
         if (disabled?.has('ram.unknown-block')) return;
@@ -371,7 +379,7 @@ function ramTarget(ctx: LoadCtx): RamTarget {
       if (!b.migratable && !disabled?.has('ram.block-not-migratable')) {
         throw new LoadError('ram.block-not-migratable', `block ${entry.idstr} should not be migrated !`, entryOffset, path);
       }
-      if (entry.length === BigInt(b.usedLength)) return;
+      if (entry.length <= MAX_SAFE && Number(entry.length) === b.usedLength) return;
       log?.reached('ram.size-mismatch');
       log?.reached('ram.length-too-large');
       const staged = block(entry.idstr);

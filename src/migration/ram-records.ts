@@ -61,7 +61,6 @@ export interface RamReadOptions {
 }
 
 const U64 = (1n << 64n) - 1n;
-const FLAGS_MASK_BIG = BigInt(RAM_FLAGS_MASK);
 const PAGE_RECORD_FLAGS = RamFlag.ZERO | RamFlag.PAGE | RamFlag.COMPRESS_PAGE | RamFlag.XBZRLE;
 
 /** State across the RAM sections of one stream (QEMU's last_recv_block). */
@@ -154,11 +153,24 @@ function extendZeroRun(r: WireReader, target: RamTarget, rec: ZeroRecord): void 
   if (run > 1) rec.run = run;
 }
 
+/** 2^32, and the bound below which a header word's high half keeps its address a safe integer. */
+const TWO_32 = 0x100000000;
+const SAFE_HI = 0x200000;
+
 function readRamRecord(r: WireReader, target: RamTarget, st: RamReadState, o: RamReadOptions): RamRecord {
   const offset = r.pos;
-  const word = r.u64();
-  const flags = Number(word & FLAGS_MASK_BIG);
-  const addr = word & ~FLAGS_MASK_BIG;
+  // The be64 header word as two halves (r.u64's check and wording): plain-number flags, and the
+  // address as a number where it is below 2^53 (always, for a page a destination can hold), so a
+  // record costs one bigint (its addr) instead of a handful of bigint operations.
+  r.need(8, 'u64');
+  const buf = r.buf;
+  const hi = ((buf[offset]! << 24) | (buf[offset + 1]! << 16) | (buf[offset + 2]! << 8) | buf[offset + 3]!) >>> 0;
+  const lo = ((buf[offset + 4]! << 24) | (buf[offset + 5]! << 16) | (buf[offset + 6]! << 8) | buf[offset + 7]!) >>> 0;
+  r.pos = offset + 8;
+  const flags = lo & RAM_FLAGS_MASK;
+  const addrLo = lo - flags;
+  const addrNum = hi < SAFE_HI ? hi * TWO_32 + addrLo : undefined;
+  const addr = addrNum !== undefined ? BigInt(addrNum) : (BigInt(hi) << 32n) | BigInt(addrLo);
   const path = o.path;
 
   o.log?.reached('ram.unknown-flags');
@@ -172,7 +184,7 @@ function readRamRecord(r: WireReader, target: RamTarget, st: RamReadState, o: Ra
   let pageIndex = 0;
   if (flags & PAGE_RECORD_FLAGS) {
     ({ blockName, resolved } = readBlockRef(r, target, st, flags, offset, o));
-    pageIndex = checkPageOffset(target, resolved, addr, offset, o);
+    pageIndex = checkPageOffset(target, resolved, addr, addrNum, offset, o);
   }
 
   switch (flags & ~RamFlag.CONTINUE) {
@@ -239,16 +251,17 @@ function readBlockRef(
   return { blockName: sent, resolved: name };
 }
 
-/** host_from_ram_block_offset: the page must start below used_length. */
-function checkPageOffset(target: RamTarget, block: string, addr: bigint, offset: number, o: RamReadOptions): number {
+/** host_from_ram_block_offset: the page must start below used_length (`addrNum`: addr when below 2^53). */
+function checkPageOffset(target: RamTarget, block: string, addr: bigint, addrNum: number | undefined, offset: number, o: RamReadOptions): number {
   const b = target.lookup(block);
   o.log?.reached('ram.offset-out-of-range');
-  if (!b || addr >= BigInt(b.usedLength)) {
+  // A used length is at most 2^53 - 1: an address of 2^53 or more is beyond it.
+  if (!b || addrNum === undefined || addrNum >= b.usedLength) {
     // Disabled: the page is read but lands nowhere (-1), never out of bounds.
     if (b && o.disabled?.has('ram.offset-out-of-range')) return -1;
     fail('ram.offset-out-of-range', `Illegal RAM offset ${addr.toString(16)}`, offset, `${o.path}/${block}`);
   }
-  return Number(addr) / TARGET_PAGE_SIZE;
+  return addrNum / TARGET_PAGE_SIZE;
 }
 
 /** RAM_SAVE_FLAG_MEM_SIZE: the block list, read while the remaining total is non-zero. */
@@ -332,7 +345,7 @@ export function foldZeroRuns(records: Iterable<RamRecord>): RamRecord[] {
 /** Writes records exactly as they were read (flags, idstr presence, payloads). */
 export function writeRamRecords(w: WireWriter, records: RamRecord[]): void {
   for (const rec of records) {
-    w.u64(rec.addr | BigInt(rec.flags));
+    writeHeaderWord(w, rec.addr, rec.flags);
     switch (rec.type) {
       case 'mem-size':
         for (const b of rec.blocks) {
@@ -355,6 +368,19 @@ export function writeRamRecords(w: WireWriter, records: RamRecord[]): void {
         break;
     }
   }
+}
+
+const SAFE_ADDR = 1n << 53n;
+
+/** be64 `addr | flags`; as two be32 halves computed with numbers when addr is below 2^53 (every real record). */
+function writeHeaderWord(w: WireWriter, addr: bigint, flags: number): void {
+  if (addr < 0n || addr >= SAFE_ADDR || !(flags >= 0 && flags <= 0xffffffff && Number.isInteger(flags))) {
+    w.u64(addr | BigInt(flags));
+    return;
+  }
+  const n = Number(addr);
+  const hi = Math.floor(n / TWO_32);
+  w.u32(hi).u32(((n - hi * TWO_32) | flags) >>> 0);
 }
 
 /** The records a zero run stands for after its first, with plain-number arithmetic (one per page). */

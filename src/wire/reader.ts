@@ -137,7 +137,12 @@ export function cString(s: string): string {
 }
 
 export function latin1(bytes: Uint8Array): string {
+  // One flat string per chunk (not a string per byte, which an idstr read on every RAM record paid).
+  if (bytes.length <= LATIN1_CHUNK) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   let s = '';
-  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
+  for (let i = 0; i < bytes.length; i += LATIN1_CHUNK) s += String.fromCharCode.apply(null, bytes.subarray(i, i + LATIN1_CHUNK) as unknown as number[]);
   return s;
 }
+
+/** Bytes passed to String.fromCharCode at once (well below engines' argument limits). */
+const LATIN1_CHUNK = 4096;

@@ -86,8 +86,12 @@ export class WireWriter {
   /** One-byte length then latin1 bytes; QEMU idstrs are at most 255 bytes. */
   shortString(s: string): this {
     if (s.length > 255) throw new RangeError(`idstr longer than 255 bytes: ${s.slice(0, 40)}...`);
-    this.u8(s.length);
-    for (let i = 0; i < s.length; i++) this.u8(s.charCodeAt(i));
+    this.ensure(1 + s.length);
+    const buf = this.buf;
+    let pos = this.pos;
+    buf[pos++] = s.length;
+    for (let i = 0; i < s.length; i++) buf[pos++] = s.charCodeAt(i) & 0xff;
+    this.pos = pos;
     return this;
   }
 
