@@ -69,6 +69,27 @@ export function buildStream(spec: SourceSpec): StreamModel {
   return model;
 }
 
+const VMDESC_TEXT = Symbol('vmdescText');
+const VMDESC_JSON = Symbol('vmdescJson');
+type BuiltVmdesc = VmdescSection & { [VMDESC_TEXT]: string; [VMDESC_JSON]?: unknown };
+
+/**
+ * One accessor pair for every built vmdesc, reading the text from the
+ * section. A pair made per section (closures over its text) gave every
+ * section a hidden class of its own, and that old-generation map kept the
+ * ~40 KB text alive through every young-generation GC until a full one.
+ */
+const JSON_ACCESSOR: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: BuiltVmdesc): unknown {
+    return (this[VMDESC_JSON] ??= JSON.parse(this[VMDESC_TEXT]));
+  },
+  set(this: BuiltVmdesc, v: unknown): void {
+    this[VMDESC_JSON] = v;
+  },
+};
+
 /**
  * The vmdesc of a built stream from its text. The text is ASCII (the
  * writer escapes everything outside 0x20-0x7e), so latin1 is its UTF-8.
@@ -77,15 +98,8 @@ export function buildStream(spec: SourceSpec): StreamModel {
 function vmdescSection(text: string): VmdescSection {
   const b = Buffer.from(text, 'latin1');
   const section: VmdescSection = { offset: 0, raw: new Uint8Array(b.buffer, b.byteOffset, b.byteLength) };
-  let json: unknown;
-  Object.defineProperty(section, 'json', {
-    enumerable: true,
-    configurable: true,
-    get: () => (json ??= JSON.parse(text)),
-    set: (v: unknown) => {
-      json = v;
-    },
-  });
+  Object.defineProperty(section, VMDESC_TEXT, { value: text, writable: true });
+  Object.defineProperty(section, 'json', JSON_ACCESSOR);
   return section;
 }
 

@@ -47,6 +47,8 @@ export interface DestinationSection {
   vmsd?: VMStateDescription;
   /** Local state the load starts from; replaced (not mutated) on commit. */
   state?: StateObject;
+  /** What the description's post_load hooks are given (QEMU: the opaque registered with the handler). */
+  opaque?: unknown;
 }
 
 export function sectionKey(idstr: string, instanceId: number): string {

@@ -25,9 +25,11 @@ export function decodeWithDescription(
   local: StateObject,
   path: string,
   log?: CheckLog,
+  opaque?: unknown,
 ): StateObject {
-  const opts: { path: string; log?: CheckLog } = { path };
+  const opts: { path: string; log?: CheckLog; opaque?: unknown } = { path };
   if (log) opts.log = log;
+  if (opaque !== undefined) opts.opaque = opaque;
   return loadVMState(r, vmsd, versionId, local, opts);
 }
 

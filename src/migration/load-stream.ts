@@ -287,7 +287,7 @@ function loadBody(ctx: LoadCtx, se: DestinationSection, sectionId: number, insta
   const key = sectionKey(se.idstr, se.instanceId);
   if (se.vmsd) {
     const local = ctx.states.get(key) ?? se.state ?? {};
-    ctx.states.set(key, decodeWithDescription(r, se.vmsd, versionId, local, se.idstr, ctx.opts.log));
+    ctx.states.set(key, decodeWithDescription(r, se.vmsd, versionId, local, se.idstr, ctx.opts.log, se.opaque));
     return;
   }
   ctx.opts.log?.reached('section.version-too-old');

@@ -6,10 +6,10 @@
 import { createRamBlock, createRamList } from '../memory/index.js';
 import { VmGenId } from '../devices/vmgenid/index.js';
 import { BootError } from './boot-error.js';
-import { planMachine, type MachinePlan } from './build-adapter.js';
+import { planMachine, type MachinePlan, type SectionPlan } from './build-adapter.js';
 import { parseDeviceWord, parseRamWords, type BootOptions } from './options.js';
 import { parseSmp } from './smp-option.js';
-import { bindPci, pciStateFromDevice } from './pci-model.js';
+import { bindPci, forkPciBinding, pciStateFromDevice } from './pci-model.js';
 import { bindVirtio } from './virtio-model.js';
 import { rootPortModel } from './pcie-root-port-model.js';
 import { registerKnownBars } from './pci-bars.js';
@@ -59,16 +59,13 @@ export function instantiate(build: string, machine: string, opts: BootOptions): 
       ...(s.device === undefined ? {} : { device: s.device }),
     };
     if (s.vmsd.name === 'fw_cfg') return { ...base, vmsd: withFwCfgChecks(s.vmsd, plan.reference, ram) };
-    const bound = bindPci(s.idstr, s.vmsd, s.state, devfnOf(s.idstr, i), s.rootPort && rootPortModel(s.rootPort));
+    const bound = pciSectionOf(plan, s, i);
     if (!bound) {
       const virtio = bindVirtio(s.idstr, s.vmsd, s.state, devfnOf(s.idstr, i), romSizeOf(plan.ramBlocks, s.idstr));
       return virtio ? { ...base, vmsd: virtio.vmsd } : base;
     }
-    const driver = s.device === undefined ? undefined : s.device.split(',')[0];
-    if (driver !== undefined) {
-      if (registerKnownBars(bound.pci.dev, driver, romSizeOf(plan.ramBlocks, s.idstr))) bound.state = pciStateFromDevice(bound.state, bound.pci);
-    }
-    return { ...base, vmsd: bound.vmsd, state: bound.state, pci: bound.pci };
+    const pci = forkPciBinding(bound.pci);
+    return { ...base, vmsd: bound.vmsd, state: bound.state, pci, opaque: pci };
   });
   for (const v of vnics) sections.push(vnicSection(plan.build, plan.machine, v.word));
   const core: VmCore = {
@@ -85,6 +82,31 @@ export function instantiate(build: string, machine: string, opts: BootOptions): 
   const gen = plan.devices.find((d) => d.word.driver === 'vmgenid');
   if (gen) core.vmgenid = realizeVmgenid(gen.word.props['guid'] ?? 'auto', seed);
   return core;
+}
+
+type BoundPci = NonNullable<ReturnType<typeof bindPci>>;
+
+/**
+ * A PCI section as every boot of its plan starts it: the bound description,
+ * the default state and the device they were built from (with the BARs the
+ * driver registers at realize). Each machine gets its own copy of the
+ * device; the description reaches it through the section's opaque, so it
+ * is shared, and the walkers compile it once instead of for the source and
+ * the destination of every migration. null: not a PCI section.
+ */
+const pciSections = new WeakMap<SectionPlan, BoundPci | null>();
+
+function pciSectionOf(plan: MachinePlan, s: SectionPlan, index: number): BoundPci | undefined {
+  let bound = pciSections.get(s);
+  if (bound === undefined) {
+    bound = bindPci(s.idstr, s.vmsd, s.state, devfnOf(s.idstr, index), s.rootPort && rootPortModel(s.rootPort)) ?? null;
+    const driver = s.device === undefined ? undefined : s.device.split(',')[0];
+    if (bound && driver !== undefined && registerKnownBars(bound.pci.dev, driver, romSizeOf(plan.ramBlocks, s.idstr))) {
+      bound.state = pciStateFromDevice(bound.state, bound.pci);
+    }
+    pciSections.set(s, bound);
+  }
+  return bound ?? undefined;
 }
 
 /** The size of the option ROM block of the function a section belongs to ("0000:00:02.0/" prefix), if any. */

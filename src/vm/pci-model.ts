@@ -24,19 +24,31 @@ import {
   PCI_SUBSYSTEM_VENDOR_ID,
   PCI_VENDOR_ID,
   applyPciDeviceState,
+  clonePciDevice,
   createPciDevice,
   getWord,
-  pciDeviceStructField,
+  pciDeviceVmsdOf,
+  pciIsExpress,
+  pciStructField,
   walkCapabilities,
   type PciDevice,
 } from '../devices/pci/index.js';
 import type { StateObject, VMStateDescription, VMStateField, Value } from '../vmstate/index.js';
 import { isPlainState } from './state-edit.js';
 
+/**
+ * A section's PCI device. It is also the section's opaque (DestinationSection):
+ * the PCI core's post_load finds the device it checks through it.
+ */
 export interface PciBinding {
   dev: PciDevice;
   /** State key of the PCIDevice struct in the section state. */
   field: string;
+}
+
+/** The device a load's opaque stands for: a section's PciBinding. */
+function deviceOfBinding(opaque: unknown): PciDevice | undefined {
+  return typeof opaque === 'object' && opaque !== null && 'dev' in opaque && 'field' in opaque ? (opaque as PciBinding).dev : undefined;
 }
 
 /** The recorded PCIDevice struct field of a description, if any. */
@@ -106,6 +118,10 @@ export function pciDeviceFromConfig(name: string, config: Uint8Array, devfn: num
  * Binds a PciDevice to a section: returns the section description with the
  * PCI core's PCIDevice field, the state with that struct keyed as the core
  * keys it, and the binding; undefined for sections without a PCIDevice.
+ * The description holds no device (its check reaches the binding through
+ * the section's opaque) and states are never mutated in place, so both can
+ * serve every machine of a plan, each with its own copy of the device
+ * (forkPciBinding).
  */
 export function bindPci(
   idstr: string,
@@ -123,20 +139,26 @@ export function bindPci(
   if (!config) return undefined;
   const name = idstr.slice(idstr.lastIndexOf('/') + 1);
   const dev = model ? model(config, devfn) : pciDeviceFromConfig(name, config, devfn);
-  const fields = vmsd.fields.map((f) => ((f.key ?? f.name) === field ? locatedPciField(dev, f) : f));
+  const fields = vmsd.fields.map((f) => ((f.key ?? f.name) === field ? locatedPciField(pciIsExpress(dev), f) : f));
   const pciState: StateObject = { version_id: inner['version_id'] ?? new Uint8Array([0, 0, 0, 2]), config: dev.config.slice(), irq_state: inner['irq_state'] ?? new Uint8Array(16) };
   return { vmsd: { ...vmsd, fields }, state: { ...state, [field]: pciState }, pci: { dev, field } };
 }
 
 /**
- * The PCI core's struct field for this device, keyed as the section keys it.
+ * The PCI core's struct field, keyed as the section keys it; its check
+ * reaches the device through the section's opaque (a PciBinding).
  * Its refusals come located: the walker reports the refused byte's stream
  * offset under "<section>/<field>/<config|version_id|irq_state>".
  */
-function locatedPciField(dev: PciDevice, f: VMStateField): VMStateField {
-  const field = pciDeviceStructField(dev, f.name);
+function locatedPciField(express: boolean, f: VMStateField): VMStateField {
+  const field = pciStructField(pciDeviceVmsdOf(express, deviceOfBinding), f.name);
   if (f.key) field.key = f.key;
   return field;
+}
+
+/** The same binding with a device of its own (a copy of the bound one, as another boot would build it). */
+export function forkPciBinding(pci: PciBinding): PciBinding {
+  return { dev: clonePciDevice(pci.dev), field: pci.field };
 }
 
 /** The device's current config written into the section state (after guest config writes). */

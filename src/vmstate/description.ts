@@ -143,6 +143,13 @@ export interface VMStateDescription {
   pre_save?: (state: StateObject) => HookRefusal | void;
   /** -dump-vmstate: QEMU's vmsd->fields was NULL (no "Fields" key at all). */
   noFields?: boolean;
-  /** Runs after the whole description (and subsections) loaded; may refuse. */
-  post_load?: (state: StateObject, versionId: number) => HookRefusal | void;
+  /**
+   * Runs after the whole description (and subsections) loaded; may refuse.
+   * `opaque` is what the section's owner registered with it (QEMU's
+   * post_load(void *opaque, int version_id) gets the device): the load
+   * passes the same one to every description of the section's tree, so a
+   * description can be shared by many devices and still reach its own.
+   * Undefined when the bytes are decoded without a device behind them.
+   */
+  post_load?: (state: StateObject, versionId: number, opaque?: unknown) => HookRefusal | void;
 }

@@ -81,6 +81,8 @@ const SUBSECTION_NAME = 1 << 8;
 let reached = 0;
 let steps = 0;
 let stepsLeft = Infinity;
+/** The section's opaque, for post_load hooks. */
+let hookOpaque: unknown;
 
 /** The full walker's step: one per array element, in bulk; more than the budget has left abandons. */
 function spend(n: number): void {
@@ -93,13 +95,14 @@ function spend(n: number): void {
  * gave up (the reader's position is then back at `r.pos` as it was, and
  * neither the log nor the reader's budget has heard of the attempt).
  */
-export function loadFast(r: WireReader, vmsd: VMStateDescription, versionId: number, local: StateObject, log?: CheckLog): StateObject | undefined {
+export function loadFast(r: WireReader, vmsd: VMStateDescription, versionId: number, local: StateObject, log?: CheckLog, opaque?: unknown): StateObject | undefined {
   const start = r.pos;
   // Saved and restored: a hook may load a nested state while this walk is open.
-  const outer = [reached, steps, stepsLeft] as const;
+  const outer = [reached, steps, stepsLeft, hookOpaque] as const;
   reached = 0;
   steps = 0;
   stepsLeft = r.budget ? r.budget.limit - r.budget.used : Infinity;
+  hookOpaque = opaque;
   try {
     const state = loadDescription(r, vmsd, versionId, local);
     if (log) for (let i = 0; i < REACHES.length; i++) if (reached & (1 << i)) for (const code of REACHES[i]!) log.reached(code);
@@ -110,7 +113,7 @@ export function loadFast(r: WireReader, vmsd: VMStateDescription, versionId: num
     r.pos = start;
     return undefined;
   } finally {
-    [reached, steps, stepsLeft] = outer;
+    [reached, steps, stepsLeft, hookOpaque] = outer;
   }
 }
 
@@ -292,7 +295,7 @@ function loadFieldsAndSubsections(r: WireReader, vmsd: VMStateDescription, versi
 function postLoad(vmsd: VMStateDescription, state: StateObject, versionId: number): void {
   if (!vmsd.post_load) return;
   reached |= POST_LOAD;
-  if (vmsd.post_load(state, versionId)) abandon();
+  if (vmsd.post_load(state, versionId, hookOpaque)) abandon();
 }
 
 /** walker-load.ts loadSubsections, with the same silent ends; an unknown subsection abandons. */

@@ -36,11 +36,14 @@ export interface LoadOptions {
   path?: string;
   /** false: the full walk only, never the compiled one (tests compare the two). */
   compiled?: boolean;
+  /** Given to every post_load of the tree (see VMStateDescription.post_load). */
+  opaque?: unknown;
 }
 
 interface Ctx {
   r: WireReader;
   log: CheckLog | undefined;
+  opaque: unknown;
 }
 
 /**
@@ -113,10 +116,10 @@ export function loadVMState(
   // would have); it gives up on anything but a success, and the full walk
   // below then finds and reports the refusal.
   if (opts.compiled !== false) {
-    const fast = loadFast(r, vmsd, versionId, local, opts.log);
+    const fast = loadFast(r, vmsd, versionId, local, opts.log, opts.opaque);
     if (fast) return fast;
   }
-  const ctx: Ctx = { r, log: opts.log };
+  const ctx: Ctx = { r, log: opts.log, opaque: opts.opaque };
   const savedPath = r.path;
   try {
     return loadDescription(ctx, vmsd, versionId, local, opts.path ?? vmsd.name, 'section');
@@ -222,7 +225,7 @@ function loadValidate(
 function runPostLoad(ctx: Ctx, vmsd: VMStateDescription, state: StateObject, versionId: number, path: string, start: number): void {
   if (!vmsd.post_load) return;
   reach(ctx, 'vmstate.post-load-failed');
-  const refusal = vmsd.post_load(state, versionId);
+  const refusal = vmsd.post_load(state, versionId, ctx.opaque);
   if (refusal) {
     const where = refusal.field ? `${path}/${refusal.field}` : path;
     const offset = refusal.offset === undefined ? ctx.r.pos : start + refusal.offset;

@@ -237,15 +237,23 @@ export function pciAddressLabel(dev: PciDevice): string {
   return `${dev.rootBusPath}:${two(dev.busNumber)}:${two(dev.devfn >> 3)}.${(dev.devfn & 7).toString(16)}`;
 }
 
-/** A deep copy, for transactional loads: mutate the copy, commit by replacing. */
+type ConfigArrays = Pick<PciDevice, 'config' | 'cmask' | 'wmask' | 'w1cmask' | 'used'>;
+
+/** The five config-space arrays copied, as views of one allocation when they have one size (as createPciDevice lays them out). */
+function copyConfigArrays(dev: PciDevice): ConfigArrays {
+  const n = dev.config.length;
+  const all = [dev.config, dev.cmask, dev.wmask, dev.w1cmask, dev.used];
+  if (all.some((a) => a.length !== n)) return { config: dev.config.slice(), cmask: dev.cmask.slice(), wmask: dev.wmask.slice(), w1cmask: dev.w1cmask.slice(), used: dev.used.slice() };
+  const bytes = new Uint8Array(5 * n);
+  all.forEach((a, i) => bytes.set(a, i * n));
+  return { config: bytes.subarray(0, n), cmask: bytes.subarray(n, 2 * n), wmask: bytes.subarray(2 * n, 3 * n), w1cmask: bytes.subarray(3 * n, 4 * n), used: bytes.subarray(4 * n) };
+}
+
+/** A deep copy, for transactional loads: mutate the copy, commit by replacing. Machines copy a plan's device on every boot. */
 export function clonePciDevice(dev: PciDevice): PciDevice {
   return {
     ...dev,
-    config: dev.config.slice(),
-    cmask: dev.cmask.slice(),
-    wmask: dev.wmask.slice(),
-    w1cmask: dev.w1cmask.slice(),
-    used: dev.used.slice(),
+    ...copyConfigArrays(dev),
     regions: dev.regions.map((r) => (r ? { ...r } : undefined)),
     ...(dev.msix
       ? { msix: { ...dev.msix, table: dev.msix.table.slice(), pba: dev.msix.pba.slice(), used: dev.msix.used.slice() } }

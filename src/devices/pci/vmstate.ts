@@ -93,14 +93,40 @@ function pciDeviceRefusal(dev: PciDevice, state: StateObject, versionId: number,
 }
 
 /**
+ * The description shared by every device of a kind: its post_load finds the
+ * device being loaded through the opaque the load passes (QEMU hands the
+ * PCIDevice to the hook the same way), so the description, and the compiled
+ * walk of every section embedding it, outlive any one device. No device
+ * behind the opaque (bytes decoded without loading them into a machine):
+ * nothing to check against, as with no destination at all.
+ */
+export function pciDeviceVmsdOf(express: boolean, deviceOf: (opaque: unknown) => PciDevice | undefined): VMStateDescription {
+  return {
+    name: 'PCIDevice',
+    version_id: PCI_DEVICE_VMSD_VERSION,
+    minimum_version_id: 1,
+    fields: express ? EXPRESS_FIELDS : CONVENTIONAL_FIELDS,
+    post_load: (state, versionId, opaque) => {
+      const dev = deviceOf(opaque);
+      return dev ? pciDeviceRefusal(dev, state, versionId, undefined) : undefined;
+    },
+  };
+}
+
+/**
  * VMSTATE_PCI_DEVICE(_field, _state): VMSTATE_STRUCT of vmstate_pci_device,
  * loaded at the struct's own version (2), so irq_state is always present.
  * Devices name the member "parent_obj" (e1000, e1000e) or "dev".
  */
 export function pciDeviceStructField(dev: PciDevice, fieldName = 'parent_obj'): VMStateField {
+  return pciStructField(pciDeviceVmsd(dev), fieldName);
+}
+
+/** VMSTATE_PCI_DEVICE around a shared description (pciDeviceVmsdOf). */
+export function pciStructField(vmsd: VMStateDescription, fieldName = 'parent_obj'): VMStateField {
   // -dump-vmstate prints field->size = sizeof(PCIDevice): 2608 in QEMU 7.2
   // x86_64 (pc-q35-7.2 dump, e1000 parent_obj). Only the dump shows it.
-  return { name: fieldName, kind: 'struct', vmsd: pciDeviceVmsd(dev), meta: { dumpSize: SIZEOF_PCIDEVICE_7_2 } };
+  return { name: fieldName, kind: 'struct', vmsd, meta: { dumpSize: SIZEOF_PCIDEVICE_7_2 } };
 }
 
 /** sizeof(PCIDevice) in QEMU 7.2 x86_64, as -dump-vmstate reports it. */
