@@ -48,11 +48,21 @@ export function stageRamList(list: RamList): RamList {
 }
 
 function stagedCopy(b: RamBlock, pendingResizes: Map<string, number>): RamBlock {
+  // Every field by name, the optional ones too (undefined when absent): one object shape for
+  // every staged block, where a spread of blocks with and without them was a megamorphic copy.
   return {
-    ...b,
+    idstr: b.idstr,
+    usedLength: b.usedLength,
+    maxLength: b.maxLength,
+    resizeable: b.resizeable,
+    migratable: b.migratable,
+    shared: b.shared,
+    pageSize: b.pageSize,
     pages: new Map(b.pages),
     dirty: new Set(b.dirty),
     resized: (idstr: string, size: number) => void pendingResizes.set(idstr, size),
+    preResizeApi: b.preResizeApi,
+    regionSize: b.regionSize,
   };
 }
 
