@@ -98,7 +98,7 @@ const QEMU_RUNS = 200;
  * sets on 2 cores are reported beside it, and the same for start-up alone
  * (`startOnly`: loads QEMU refuses at its first bytes), which is most of it.
  * `qemuStart` says whether the pool forked its destinations from a zygote
- * (harness/targets/qemu-zygote.ts) or exec'd them.
+ * (harness/targets/qemu-zygote.ts), and from which fork point, or exec'd them.
  */
 async function qemuRate(): Promise<Figure | undefined> {
   if (!existsSync(QEMU)) return undefined;
@@ -125,7 +125,7 @@ async function qemuRate(): Promise<Figure | undefined> {
   const cpu = process.cpuUsage(cpu0);
   await target.close(); // the 2 started ahead and never used count against the loads (reaped here)
   const children = childrenCpuMs();
-  const forking = target.forking;
+  const forkPoint = target.forkPoint;
   const rate = cases.length / seconds;
   const ownMs = (cpu.user + cpu.system) / 1000 / cases.length;
   const qemuMs = children0 !== undefined && children !== undefined ? (children - children0) / cases.length : undefined;
@@ -140,7 +140,7 @@ async function qemuRate(): Promise<Figure | undefined> {
       runs: cases.length,
       verdicts,
       loadMs: { p50: durations[durations.length >> 1], p90: durations[Math.floor(durations.length * 0.9)], max: durations[durations.length - 1] },
-      qemuStart: forking ? 'forked from a zygote stopped at main()' : 'exec',
+      qemuStart: forkPoint === 'late' ? 'forked from a zygote at QEMU\'s first io_uring (QOM types registered, classes initialized)' : forkPoint === 'main' ? 'forked from a zygote stopped at main()' : 'exec',
       cpuMsPerLoad: { qemu: qemuMs === undefined ? undefined : round1(qemuMs), harness: round1(ownMs) },
       cpuCeilingOn2Cores: qemuMs === undefined ? undefined : Math.round(2000 / (qemuMs + ownMs)),
       // The part of the above every load pays before its stream matters; the rest is QEMU loading (a 4 GiB vmdesc length drains for ~0.5 s).

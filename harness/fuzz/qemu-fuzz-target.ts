@@ -38,6 +38,11 @@ export class QemuFuzzTarget implements FuzzTarget {
     return this.pool.forking;
   }
 
+  /** Where its forked destinations start (qemu-zygote.c): QEMU's late fork point or main(); undefined when exec'd. */
+  get forkPoint(): 'late' | 'main' | undefined {
+    return this.pool.forkPoint;
+  }
+
   /** Kills the destinations started ahead (idle ones go by themselves after a second). */
   close(): Promise<void> {
     return this.pool.close();

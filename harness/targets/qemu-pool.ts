@@ -52,7 +52,7 @@ export class DestinationPool {
   private readonly size: number;
   private readonly idleMs: number;
   private zygote: Promise<QemuZygote | undefined> | undefined;
-  private forked = false;
+  private forked: QemuZygote['forkPoint'] | undefined;
 
   constructor(private readonly o: DestinationPoolOptions) {
     this.size = o.size ?? 2;
@@ -142,12 +142,17 @@ export class DestinationPool {
   private async start(): Promise<QemuProcess> {
     if (this.o.zygote !== false) this.zygote ??= destinationZygote(this.o.qemuPath, this.o.spec);
     const zygote = await this.zygote;
-    this.forked = zygote?.alive === true;
+    this.forked = zygote?.alive === true ? zygote.forkPoint : undefined;
     return startDestination(this.o.qemuPath, this.o.spec, this.o.tmpRoot, this.forked ? zygote : undefined);
   }
 
   /** Whether the last destination started was forked from a zygote (false before any start). */
   get forking(): boolean {
+    return this.forked !== undefined;
+  }
+
+  /** Where the last destination forked from a zygote started (undefined before any start, or exec'd). */
+  get forkPoint(): QemuZygote['forkPoint'] | undefined {
     return this.forked;
   }
 

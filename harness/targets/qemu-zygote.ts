@@ -11,12 +11,17 @@ import { trackQemu, untrackQemu } from './qemu-registry.js';
 
 /**
  * A fork server for identical QEMU destinations (qemu-zygote.c): one QEMU
- * process of the pool's binary and argv that stops at the entry of main()
- * and forks a child per destination. Each child runs QEMU's main() with that
+ * process of the pool's binary and argv that runs up to its fork point and
+ * forks a child per destination. Each child goes on from there with that
  * argv, in the destination's private dir (the QMP socket path is relative),
- * its stderr on `err.sock` there. What it saves is the work every start
- * repeats before main(): exec, mapping and relocating 51 libraries,
- * constructors (~45% of a 7.2 start-up's CPU).
+ * its stderr on `err.sock` there. The fork point is QEMU's first call that
+ * would give it a thread or kernel object of its own (7.2: the iohandler
+ * AioContext's io_uring, once every QOM type is registered), where the
+ * zygote also initializes every QOM class as select_machine() would; a
+ * binary whose start-up does not get there as the shim expects is served
+ * from the entry of main() instead. What it saves is the work every start
+ * repeats: exec, mapping and relocating 51 libraries, constructors, QOM
+ * type registration and class initialization.
  *
  * Optional: without a C compiler (the shim is built once, cached under
  * os.tmpdir() by its source's hash) or with MIGCOMPAT_QEMU_ZYGOTE=0,
@@ -47,7 +52,8 @@ async function buildLibrary(): Promise<string | undefined> {
   if (existsSync(out)) return out;
   const tmp = `${out}.${process.pid}.tmp`;
   await new Promise<void>((resolve, reject) =>
-    execFile('cc', ['-O2', '-shared', '-fPIC', '-o', tmp, source, '-ldl'], { timeout: 60_000 }, (err) => (err ? reject(err) : resolve())),
+    // -z now: the shim's own calls in a child (its fork handler) must not each resolve a symbol lazily.
+    execFile('cc', ['-O2', '-shared', '-fPIC', '-Wl,-z,now', '-o', tmp, source, '-ldl'], { timeout: 60_000 }, (err) => (err ? reject(err) : resolve())),
   );
   await rename(tmp, out); // atomic: a concurrent build of the same source writes the same bytes
   return out;
@@ -75,6 +81,8 @@ export class QemuZygote {
   private constructor(
     private readonly proc: ChildProcess,
     private readonly control: Socket,
+    /** Where its children start: QEMU's late fork point (qemu-zygote.c) or the entry of main(). */
+    readonly forkPoint: 'late' | 'main',
   ) {
     void collectLines(proc.stderr!, this.log);
     let partial = '';
@@ -95,12 +103,21 @@ export class QemuZygote {
     this.updateRef();
   }
 
-  /** A zygote for `qemuPath` with `args` (qemu-process.ts qemuArgs with a relative QMP path), or undefined where there is none. */
+  /**
+   * A zygote for `qemuPath` with `args` (qemu-process.ts qemuArgs with a
+   * relative QMP path), or undefined where there is none: forking at QEMU's
+   * late fork point where the binary gets there, else at main().
+   */
   static async start(qemuPath: string, args: readonly string[]): Promise<QemuZygote | undefined> {
     if (process.env.MIGCOMPAT_QEMU_ZYGOTE === '0' || process.platform !== 'linux') return undefined;
     const lib = await zygoteLibrary();
     if (!lib) return undefined;
-    const env = { ...qemuEnv(), LD_PRELOAD: lib, MIGCOMPAT_ZYGOTE_FD: '3', MIGCOMPAT_ZYGOTE_PARENT: String(process.pid) };
+    return (await QemuZygote.startAt(qemuPath, args, lib, true)) ?? QemuZygote.startAt(qemuPath, args, lib, false);
+  }
+
+  private static async startAt(qemuPath: string, args: readonly string[], lib: string, late: boolean): Promise<QemuZygote | undefined> {
+    // LD_BIND_NOW: every library's symbols resolved once in the zygote, not lazily again in each child.
+    const env = { ...qemuEnv(), LD_PRELOAD: lib, LD_BIND_NOW: '1', MIGCOMPAT_ZYGOTE_FD: '3', MIGCOMPAT_ZYGOTE_PARENT: String(process.pid), ...(late ? { MIGCOMPAT_ZYGOTE_LATE: '1' } : {}) };
     const proc = spawn(qemuPath, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env });
     const control = proc.stdio[3] as Socket | null;
     if (proc.pid === undefined || !control) {
@@ -108,8 +125,8 @@ export class QemuZygote {
       return undefined;
     }
     // Not in the registry, which lists destinations: it dies with Node (parent-death signal) and on EOF.
-    const zygote = new QemuZygote(proc, control);
-    // A binary the shim cannot wrap (static, not glibc) runs QEMU instead of serving: no zygote then.
+    const zygote = new QemuZygote(proc, control, late ? 'late' : 'main');
+    // A binary the shim cannot wrap (static, not glibc) runs QEMU instead of serving, one whose start-up differs exits: no zygote then.
     proc.ref(); // the wait is real work: nothing else may keep Node alive meanwhile
     const ready = await Promise.race([zygote.ready, zygote.gone.then(() => false), deadline(READY_TIMEOUT_MS).then(() => false)]);
     zygote.updateRef();

@@ -10,7 +10,7 @@ import { assertNoQemuLeft, describeQemu } from './qemu-env.js';
 
 /**
  * The zygote (qemu-zygote.ts): destinations forked from it are children of
- * one QEMU stopped before main(), and give the verdicts exec'd ones give
+ * one QEMU stopped at its late fork point, and give the verdicts exec'd ones give
  * (stderr lines included: the refusal messages come from them); when it
  * dies, what it had forked is a harness error, never a finding; close()
  * leaves nothing behind.
@@ -37,6 +37,8 @@ describeQemu(
     it('forks destinations that give the verdicts and messages of spawned ones', async () => {
       const zygote = await destinationZygote(qemu, spec);
       expect(zygote).toBeInstanceOf(QemuZygote);
+      // 7.2 gets to the late fork point (qemu-zygote.c): the children skip QOM type registration and class init too.
+      expect(zygote!.forkPoint).toBe('late');
       const badMagic = stream.slice();
       badMagic[2] = badMagic[2]! ^ 0xff;
       const noConfig = stream.slice(0, 8); // magic and version, then EOF: 7.2 wants its configuration section first
