@@ -13,8 +13,9 @@ import type { MachineSpec } from './target.js';
  * of waiting for its start-up.
  *
  * Where it can (qemu-zygote.ts), destinations are forked from a zygote
- * stopped at QEMU's main() instead of exec'd: the same binary, argv and
- * main(), without repeating what every exec does before it.
+ * instead of exec'd: the same binary and argv, going on from QEMU's last
+ * point before it owns a thread or kernel object (QOM types registered and
+ * classes initialized), without repeating what every start does up to it.
  *
  * Bounded: at most `size` destinations are starting or waiting at a time,
  * besides those a caller has taken. The machine-wide QEMU slots
