@@ -65,8 +65,33 @@ export function buildStream(spec: SourceSpec): StreamModel {
   items.push(...deviceSections(spec.devices, spec.footers, spec.vmdesc ? vmdescTexts : undefined));
   const model: StreamModel = { version: QEMU_VM_FILE_VERSION, items, eofOffset: 0 };
   if (spec.configuration !== undefined) model.configuration = { offset: 8, name: spec.configuration, subsections: [] };
-  if (spec.vmdesc) model.vmdesc = vmdescSection(`{"page_size": ${TARGET_PAGE_SIZE}, "devices": [${vmdescTexts.join(', ')}]}`);
+  if (spec.vmdesc) model.vmdesc = builtVmdesc(vmdescTexts);
   return model;
+}
+
+/**
+ * The last built vmdesc and the device entries it was joined from. An entry
+ * describes a section's layout, not its values, so a machine saved again
+ * (or another of the same configuration) gives the same entries: the joined
+ * text and its bytes (~40 KB for a q35 guest) are then the last ones.
+ * `raw` is shared between such models; like every model's bytes it is
+ * never written.
+ */
+let lastVmdesc: { texts: string[]; text: string; raw: Uint8Array } | undefined;
+
+function builtVmdesc(texts: string[]): VmdescSection {
+  const last = lastVmdesc;
+  if (last && sameTexts(texts, last.texts)) return vmdescSection(last.text, last.raw);
+  const text = `{"page_size": ${TARGET_PAGE_SIZE}, "devices": [${texts.join(', ')}]}`;
+  const section = vmdescSection(text);
+  lastVmdesc = { texts, text, raw: section.raw };
+  return section;
+}
+
+function sameTexts(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 const VMDESC_TEXT = Symbol('vmdescText');
@@ -95,9 +120,13 @@ const JSON_ACCESSOR: PropertyDescriptor = {
  * writer escapes everything outside 0x20-0x7e), so latin1 is its UTF-8.
  * `json` is parsed from it only when someone asks (a save never does).
  */
-function vmdescSection(text: string): VmdescSection {
-  const b = Buffer.from(text, 'latin1');
-  const section: VmdescSection = { offset: 0, raw: new Uint8Array(b.buffer, b.byteOffset, b.byteLength) };
+function vmdescSection(text: string, raw?: Uint8Array): VmdescSection {
+  let bytes = raw;
+  if (!bytes) {
+    const b = Buffer.from(text, 'latin1');
+    bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  }
+  const section: VmdescSection = { offset: 0, raw: bytes };
   Object.defineProperty(section, VMDESC_TEXT, { value: text, writable: true });
   Object.defineProperty(section, 'json', JSON_ACCESSOR);
   return section;

@@ -13,7 +13,7 @@ import { writeVmdescSection } from './vmdesc-section.js';
  * built device section without bytes is saved from its description and state.
  */
 export function encodeStream(model: StreamModel, initialCapacity?: number): Uint8Array {
-  const w = new WireWriter(initialCapacity ?? estimateSize(model));
+  const w = initialCapacity === undefined ? WireWriter.presized(estimateSize(model)) : new WireWriter(initialCapacity);
   w.u32(QEMU_VM_FILE_MAGIC).u32(model.version);
   if (model.configuration) writeConfiguration(w, model.configuration);
   for (const item of model.items) {

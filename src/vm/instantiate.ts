@@ -3,13 +3,14 @@
  * descriptions and default state, PCI device models, vmgenid. No firmware,
  * no workload: this is also what an incoming destination is.
  */
-import { createRamBlock, createRamList } from '../memory/index.js';
+import { createRamBlock, createRamList, type RamList } from '../memory/index.js';
+import type { VMStateDescription } from '../vmstate/index.js';
 import { VmGenId } from '../devices/vmgenid/index.js';
 import { BootError } from './boot-error.js';
 import { planMachine, type MachinePlan, type SectionPlan } from './build-adapter.js';
 import { parseDeviceWord, parseRamWords, type BootOptions } from './options.js';
 import { parseSmp } from './smp-option.js';
-import { bindPci, forkPciBinding, pciStateFromDevice } from './pci-model.js';
+import { bindPci, forkPciBinding, pciStateFromDevice, type PciBinding } from './pci-model.js';
 import { bindVirtio } from './virtio-model.js';
 import { rootPortModel } from './pcie-root-port-model.js';
 import { registerKnownBars } from './pci-bars.js';
@@ -27,11 +28,12 @@ const PLAN_CACHE_SIZE = 64;
 const plans = new Map<string, MachinePlan>();
 
 export function planFor(build: string, machine: string, opts: BootOptions): MachinePlan {
-  const ramBytes = parseRamWords(opts.ram);
-  const { maxCpus } = parseSmp(opts.smp);
-  const key = JSON.stringify([build, machine, opts.devices ?? [], ramBytes, maxCpus]);
+  // Keyed by the options as given (parsed only on a miss): two machines are booted per migration.
+  const key = `${build}\0${machine}\0${(opts.devices ?? []).join('\0')}\0${opts.devices?.length ?? 0}\0${String(opts.ram)}\0${opts.smp ?? ''}`;
   let plan = plans.get(key);
   if (!plan) {
+    const ramBytes = parseRamWords(opts.ram);
+    const { maxCpus } = parseSmp(opts.smp);
     plan = planMachine(build, machine, (opts.devices ?? []).map(parseDeviceWord), ramBytes, maxCpus);
     if (plans.size >= PLAN_CACHE_SIZE) plans.delete(plans.keys().next().value!);
     plans.set(key, plan);
@@ -47,26 +49,7 @@ export function instantiate(build: string, machine: string, opts: BootOptions): 
   const plan = planFor(build, machine, vnics.length === 0 ? opts : { ...opts, devices: words.filter((w) => w.word.driver !== VNIC_DRIVER).map((w) => w.raw) });
   const seed = opts.seed ?? 1;
   const ram = createRamList(plan.ramBlocks.map((b) => createRamBlock(b)));
-  const sections = plan.sections.map((s, i): VmSection => {
-    const base: VmSection = {
-      idstr: s.idstr,
-      instanceId: s.instanceId,
-      versionId: s.versionId,
-      minimumVersionId: s.vmsd.minimum_version_id,
-      vmsdName: s.vmsd.name,
-      vmsd: s.vmsd,
-      state: s.state,
-      ...(s.device === undefined ? {} : { device: s.device }),
-    };
-    if (s.vmsd.name === 'fw_cfg') return { ...base, vmsd: withFwCfgChecks(s.vmsd, plan.reference, ram) };
-    const bound = pciSectionOf(plan, s, i);
-    if (!bound) {
-      const virtio = bindVirtio(s.idstr, s.vmsd, s.state, devfnOf(s.idstr, i), romSizeOf(plan.ramBlocks, s.idstr));
-      return virtio ? { ...base, vmsd: virtio.vmsd } : base;
-    }
-    const pci = forkPciBinding(bound.pci);
-    return { ...base, vmsd: bound.vmsd, state: bound.state, pci, opaque: pci };
-  });
+  const sections = plan.sections.map((s, i) => sectionOf(plan, ram, s, i));
   for (const v of vnics) sections.push(vnicSection(plan.build, plan.machine, v.word));
   const core: VmCore = {
     build: plan.build,
@@ -82,6 +65,50 @@ export function instantiate(build: string, machine: string, opts: BootOptions): 
   const gen = plan.devices.find((d) => d.word.driver === 'vmgenid');
   if (gen) core.vmgenid = realizeVmgenid(gen.word.props['guid'] ?? 'auto', seed);
   return core;
+}
+
+/**
+ * A machine's section: one object shape for every kind (board, PCI,
+ * virtio, fw_cfg), built without spreads; two machines are made per
+ * migration and their sections are read by every save, load and compare.
+ */
+function sectionOf(plan: MachinePlan, ram: RamList, s: SectionPlan, index: number): VmSection {
+  let vmsd = s.vmsd;
+  let state = s.state;
+  let pci: PciBinding | undefined;
+  if (vmsd.name === 'fw_cfg') vmsd = fwCfgDescriptionOf(plan, ram, s);
+  else {
+    const bound = pciSectionOf(plan, s, index);
+    if (bound) {
+      vmsd = bound.vmsd;
+      state = bound.state;
+      pci = forkPciBinding(bound.pci);
+    } else {
+      const virtio = bindVirtio(s.idstr, s.vmsd, s.state, devfnOf(s.idstr, index), romSizeOf(plan.ramBlocks, s.idstr));
+      if (virtio) vmsd = virtio.vmsd;
+    }
+  }
+  return {
+    idstr: s.idstr,
+    instanceId: s.instanceId,
+    versionId: s.versionId,
+    minimumVersionId: s.vmsd.minimum_version_id,
+    vmsdName: s.vmsd.name,
+    vmsd,
+    state,
+    device: s.device,
+    pci,
+    opaque: pci,
+  };
+}
+
+/** fw_cfg with its load check, per section plan: the check reads only the plan's block limits (the same RAM blocks every boot). */
+const fwCfgDescriptions = new WeakMap<SectionPlan, VMStateDescription>();
+
+function fwCfgDescriptionOf(plan: MachinePlan, ram: RamList, s: SectionPlan): VMStateDescription {
+  let vmsd = fwCfgDescriptions.get(s);
+  if (!vmsd) fwCfgDescriptions.set(s, (vmsd = withFwCfgChecks(s.vmsd, plan.reference, ram)));
+  return vmsd;
 }
 
 type BoundPci = NonNullable<ReturnType<typeof bindPci>>;

@@ -41,10 +41,11 @@ export function saveVm(core: VmCore, opts: SaveVmOptions = {}): Uint8Array {
   }
   // global_state_needed: optional (store-global-state off) and "running" or "paused": not sent.
   const skipGlobal = core.plan.stream.globalState === 'unless-running-or-paused' && core.runState === 'running';
-  const devices: DeviceSource[] = core.sections
-    .map((s, i) => ({ s, i }))
-    .filter(({ s }) => s.idstr !== RAM_SECTION_IDSTR && !(skipGlobal && s.vmsd.name === 'globalstate'))
-    .map(({ s, i }) => ({ sectionId: deviceSectionId(i), idstr: s.idstr, instanceId: s.instanceId, vmsd: s.vmsd, state: s.state, versionId: s.versionId }));
+  const devices: DeviceSource[] = [];
+  core.sections.forEach((s, i) => {
+    if (s.idstr === RAM_SECTION_IDSTR || (skipGlobal && s.vmsd.name === 'globalstate')) return;
+    devices.push({ sectionId: deviceSectionId(i), idstr: s.idstr, instanceId: s.instanceId, vmsd: s.vmsd, state: s.state, versionId: s.versionId });
+  });
   const spec: SourceSpec = {
     footers: core.plan.stream.sectionFooters,
     vmdesc: core.plan.stream.vmdesc,

@@ -5,6 +5,8 @@
 export class WireWriter {
   private buf: Uint8Array;
   private view: DataView;
+  /** The buffer past `pos` may hold stale memory (presized). */
+  private unzeroed = false;
   pos = 0;
 
   constructor(initialCapacity = 4096) {
@@ -12,14 +14,31 @@ export class WireWriter {
     this.view = new DataView(this.buf.buffer);
   }
 
+  /**
+   * A writer whose first buffer is not zeroed, for a caller that knows
+   * (about) the size it will write: a saved stream is ~640 KB, and zeroing
+   * it was a memset of every byte about to be overwritten. finish() zeroes
+   * whatever was left unwritten, so no stale memory is reachable from the
+   * bytes' buffer; a writer that outgrows it continues in a zeroed one.
+   */
+  static presized(size: number): WireWriter {
+    const w = new WireWriter(0);
+    const b = Buffer.allocUnsafeSlow(size);
+    w.buf = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    w.view = new DataView(w.buf.buffer, w.buf.byteOffset, w.buf.byteLength);
+    w.unzeroed = true;
+    return w;
+  }
+
   private ensure(n: number): void {
     const need = this.pos + n;
     if (need <= this.buf.length) return;
-    let cap = this.buf.length * 2;
+    let cap = Math.max(this.buf.length, 1) * 2;
     while (cap < need) cap *= 2;
     const next = new Uint8Array(cap);
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
+    this.unzeroed = false;
     this.view = new DataView(next.buffer);
   }
 
@@ -96,6 +115,10 @@ export class WireWriter {
   }
 
   finish(): Uint8Array {
+    if (this.unzeroed) {
+      this.buf.fill(0, this.pos);
+      this.unzeroed = false;
+    }
     return this.buf.subarray(0, this.pos);
   }
 }

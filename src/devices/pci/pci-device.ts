@@ -242,10 +242,15 @@ type ConfigArrays = Pick<PciDevice, 'config' | 'cmask' | 'wmask' | 'w1cmask' | '
 /** The five config-space arrays copied, as views of one allocation when they have one size (as createPciDevice lays them out). */
 function copyConfigArrays(dev: PciDevice): ConfigArrays {
   const n = dev.config.length;
-  const all = [dev.config, dev.cmask, dev.wmask, dev.w1cmask, dev.used];
-  if (all.some((a) => a.length !== n)) return { config: dev.config.slice(), cmask: dev.cmask.slice(), wmask: dev.wmask.slice(), w1cmask: dev.w1cmask.slice(), used: dev.used.slice() };
+  if (dev.cmask.length !== n || dev.wmask.length !== n || dev.w1cmask.length !== n || dev.used.length !== n) {
+    return { config: dev.config.slice(), cmask: dev.cmask.slice(), wmask: dev.wmask.slice(), w1cmask: dev.w1cmask.slice(), used: dev.used.slice() };
+  }
   const bytes = new Uint8Array(5 * n);
-  all.forEach((a, i) => bytes.set(a, i * n));
+  bytes.set(dev.config, 0);
+  bytes.set(dev.cmask, n);
+  bytes.set(dev.wmask, 2 * n);
+  bytes.set(dev.w1cmask, 3 * n);
+  bytes.set(dev.used, 4 * n);
   return { config: bytes.subarray(0, n), cmask: bytes.subarray(n, 2 * n), wmask: bytes.subarray(2 * n, 3 * n), w1cmask: bytes.subarray(3 * n, 4 * n), used: bytes.subarray(4 * n) };
 }
 
