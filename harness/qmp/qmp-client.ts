@@ -13,6 +13,10 @@ import { createConnection, type Socket } from 'node:net';
  * greets when its chardev opens and only then reads what is queued on the
  * socket, one command at a time in order, so `qmp_capabilities` and the
  * commands after it can go out in one write with no round trip between them.
+ * Those go without an id (their replies come back in the order sent): QEMU
+ * 7.2's monitor reads its socket one byte at a time, each byte a poll, a
+ * recvmsg and an eventfd round trip between its threads, ~16 us of QEMU CPU
+ * a byte on this VM, so every destination pays for every byte it is sent.
  */
 
 export interface QmpGreeting {
@@ -66,6 +70,8 @@ export class QmpClient {
   readonly events: QmpEvent[] = [];
   private readonly socket: Socket;
   private readonly pending = new Map<string, Pending>();
+  /** Commands sent without an id, in order; an entry stays until its reply comes, even once timed out, so a late reply is never another's. */
+  private readonly unnamed: Pending[] = [];
   private readonly waiters = new Set<EventWaiter>();
   private nextId = 1;
   private closedError: QmpError | undefined;
@@ -138,8 +144,8 @@ export class QmpClient {
    */
   static async negotiate(socket: Socket, pipeline: readonly QmpCommand[], opts: QmpOptions = {}): Promise<{ client: QmpClient; replies: Promise<unknown>[] }> {
     const client = new QmpClient(socket, opts.timeoutMs ?? 10_000);
-    const caps = client.execute('qmp_capabilities');
-    const replies = pipeline.map((c) => client.execute(c.execute, c.arguments));
+    const caps = client.send('qmp_capabilities', undefined, undefined);
+    const replies = pipeline.map((c) => client.send(c.execute, c.arguments, undefined));
     for (const p of [caps, ...replies]) p.catch(() => undefined);
     try {
       await client.greeted;
@@ -153,15 +159,21 @@ export class QmpClient {
 
   /** Runs a command; resolves with its `return` value, rejects with QmpError on `error`. */
   execute<T = unknown>(command: string, args?: Record<string, unknown>, timeoutMs = this.timeoutMs): Promise<T> {
+    return this.send(command, args, `mc-${this.nextId++}`, timeoutMs);
+  }
+
+  /** Writes one command, tagged with `id` or, without one, answered in its turn among the unnamed. */
+  private send<T>(command: string, args: Record<string, unknown> | undefined, id: string | undefined, timeoutMs = this.timeoutMs): Promise<T> {
     if (this.closedError) return Promise.reject(this.closedError);
-    const id = `mc-${this.nextId++}`;
-    const msg = JSON.stringify(args ? { execute: command, arguments: args, id } : { execute: command, id });
+    const msg = JSON.stringify({ execute: command, ...(args ? { arguments: args } : {}), ...(id !== undefined ? { id } : {}) });
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.pending.delete(id);
+        if (id !== undefined) this.pending.delete(id);
         reject(new QmpError('timeout', `QMP command ${command} timed out after ${timeoutMs} ms`));
       }, timeoutMs);
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      const entry: Pending = { resolve: resolve as (v: unknown) => void, reject, timer };
+      if (id !== undefined) this.pending.set(id, entry);
+      else this.unnamed.push(entry);
       this.socket.write(msg + '\n');
     });
   }
@@ -224,9 +236,9 @@ export class QmpClient {
       return;
     }
     const id = typeof msg.id === 'string' ? msg.id : undefined;
-    const p = id === undefined ? undefined : this.pending.get(id);
-    if (!p || id === undefined) return;
-    this.pending.delete(id);
+    const p = id === undefined ? this.unnamed.shift() : this.pending.get(id);
+    if (!p) return;
+    if (id !== undefined) this.pending.delete(id);
     clearTimeout(p.timer);
     if ('error' in msg) {
       const e = msg.error as { class?: string; desc?: string };
@@ -251,6 +263,10 @@ export class QmpClient {
       p.reject(err);
     }
     this.pending.clear();
+    for (const p of this.unnamed.splice(0)) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
     for (const w of this.waiters) {
       clearTimeout(w.timer);
       w.reject(err);

@@ -37,7 +37,7 @@ async function startServer(reply: Reply, greet = true, seen: string[] = []): Pro
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         const cmd = JSON.parse(line) as { execute: string; id?: string };
-        seen.push(cmd.execute);
+        seen.push(cmd.id === undefined ? cmd.execute : `${cmd.execute}#id`);
         if (cmd.execute === 'qmp_capabilities') send(sock, { return: {}, id: cmd.id });
         else reply(cmd, sock);
       }
@@ -71,7 +71,7 @@ describe('QmpClient', () => {
     expect(c.greeting.version.qemu).toEqual({ micro: 22, minor: 2, major: 7 });
   });
 
-  it('pipelines commands behind qmp_capabilities and hands back their replies in order', async () => {
+  it('pipelines commands behind qmp_capabilities, without ids (QEMU reads QMP a byte at a time), and hands back their replies in order', async () => {
     const seen: string[] = [];
     const path = await startServer((cmd, sock) => {
       if (cmd.execute === 'bad') send(sock, { error: { class: 'GenericError', desc: 'no' }, id: cmd.id });
@@ -84,6 +84,9 @@ describe('QmpClient', () => {
     expect(seen).toEqual(['qmp_capabilities', 'migrate-set-capabilities', 'bad', 'migrate-incoming']);
     expect(settled.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as QmpError).errorClass))).toEqual([{ was: 'migrate-set-capabilities' }, 'GenericError', { was: 'migrate-incoming' }]);
     expect(client.greeting.version.qemu.major).toBe(7);
+    // Commands after the negotiation carry ids again, and their replies are theirs.
+    expect(await client.execute('query-status')).toEqual({ was: 'query-status' });
+    expect(seen.at(-1)).toBe('query-status#id');
   });
 
   it('matches replies to commands by id even when answered out of order', async () => {
