@@ -1,7 +1,7 @@
 import { TARGET_PAGE_SIZE } from '../../src/memory/index.js';
 import type { Destination } from '../../src/migration/index.js';
 import { isCheckCode } from '../../src/wire/index.js';
-import { diffSnapshots, keyOf, type DestSnapshot } from './snapshot.js';
+import { diffSnapshots, type DestSnapshot } from './snapshot.js';
 import type { FuzzLoad } from './target.js';
 
 /**
@@ -49,10 +49,9 @@ export function judge(load: FuzzLoad, opts: OracleOptions = {}): Violation[] {
 /** What an accepted destination must satisfy whatever the stream said. */
 export function invariantBreaks(dest: Destination, before?: DestSnapshot): string[] {
   const out: string[] = [];
-  const known = new Set(dest.sections.map(keyOf));
   for (const b of dest.ram.blocks) {
     if (b.usedLength > b.maxLength) out.push(`RAM block ${b.idstr} used_length 0x${b.usedLength.toString(16)} above max_length 0x${b.maxLength.toString(16)}`);
-    const was = before?.ram.find((x) => x.idstr === b.idstr)?.usedLength;
+    const was = before && usedLengthBefore(before, b.idstr);
     if (!b.resizeable && was !== undefined && b.usedLength !== was) out.push(`fixed RAM block ${b.idstr} resized from 0x${was.toString(16)} to 0x${b.usedLength.toString(16)}`);
     if (!Number.isSafeInteger(b.usedLength) || b.usedLength < 0) out.push(`RAM block ${b.idstr} used_length ${b.usedLength}`);
     const limit = Math.ceil(b.usedLength / TARGET_PAGE_SIZE);
@@ -61,6 +60,10 @@ export function invariantBreaks(dest: Destination, before?: DestSnapshot): strin
       if (page.length !== TARGET_PAGE_SIZE) out.push(`RAM block ${b.idstr} page ${index} has ${page.length} bytes`);
     }
   }
-  for (const s of dest.sections) if (!known.has(keyOf(s))) out.push(`unknown section ${s.idstr} in destination`);
   return out;
+}
+
+function usedLengthBefore(before: DestSnapshot, idstr: string): number | undefined {
+  for (const x of before.ram) if (x.idstr === idstr) return x.usedLength;
+  return undefined;
 }

@@ -66,7 +66,7 @@ function hashBytes(h: number, b: Uint8Array): number {
 /** Section keys by section object: a snapshot per load must not build thirty strings each time. */
 const keys = new WeakMap<DestinationSection, string>();
 
-export function keyOf(s: DestinationSection): string {
+function keyOf(s: DestinationSection): string {
   let k = keys.get(s);
   if (k === undefined || !k.startsWith(s.idstr)) {
     k = sectionKey(s.idstr, s.instanceId);
