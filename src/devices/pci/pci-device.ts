@@ -239,13 +239,35 @@ export function pciAddressLabel(dev: PciDevice): string {
 
 type ConfigArrays = Pick<PciDevice, 'config' | 'cmask' | 'wmask' | 'w1cmask' | 'used'>;
 
+/**
+ * Zeroed bytes for device copies, carved from a shared slab: every machine
+ * copies its PCI devices (a q35 guest has seven, two machines a migration),
+ * and an ArrayBuffer of its own for each cost more than the copy. A slab
+ * lives while any device carved from it does.
+ */
+const SLAB_BYTES = 64 * 1024;
+let slab = new Uint8Array(0);
+let slabNext = 0;
+
+function carve(n: number): Uint8Array {
+  if (n > SLAB_BYTES / 4) return new Uint8Array(n);
+  if (slabNext + n > slab.length) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabNext = 0;
+  }
+  const at = slabNext;
+  // 8-aligned views, as an allocation of their own would be.
+  slabNext += (n + 7) & ~7;
+  return slab.subarray(at, at + n);
+}
+
 /** The five config-space arrays copied, as views of one allocation when they have one size (as createPciDevice lays them out). */
 function copyConfigArrays(dev: PciDevice): ConfigArrays {
   const n = dev.config.length;
   if (dev.cmask.length !== n || dev.wmask.length !== n || dev.w1cmask.length !== n || dev.used.length !== n) {
     return { config: dev.config.slice(), cmask: dev.cmask.slice(), wmask: dev.wmask.slice(), w1cmask: dev.w1cmask.slice(), used: dev.used.slice() };
   }
-  const bytes = new Uint8Array(5 * n);
+  const bytes = carve(5 * n);
   bytes.set(dev.config, 0);
   bytes.set(dev.cmask, n);
   bytes.set(dev.wmask, 2 * n);
