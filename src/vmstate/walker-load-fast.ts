@@ -41,7 +41,6 @@ interface CompiledField {
 }
 
 interface Compiled {
-  fields: readonly VMStateField[];
   ops: CompiledField[];
 }
 
@@ -138,7 +137,7 @@ function compiledOf(vmsd: VMStateDescription): Compiled {
     const key = field.key ?? plannedName(plan, vmsd, i, field);
     return { field, key, load: field.kind === 'validate' ? undefined : loaderOf(field) };
   });
-  const next: Compiled = { fields: vmsd.fields, ops };
+  const next: Compiled = { ops };
   compiled.set(vmsd.fields, next);
   return next;
 }

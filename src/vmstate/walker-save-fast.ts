@@ -73,7 +73,6 @@ interface CompiledField {
 }
 
 interface Compiled {
-  fields: readonly VMStateField[];
   ops: (CompiledField | undefined)[];
 }
 
@@ -89,7 +88,7 @@ function compiledOf(vmsd: VMStateDescription): Compiled {
   if (c && c.ops.length === vmsd.fields.length) return c;
   const plan = fieldNamePlan(vmsd);
   const ops = vmsd.fields.map((field, i) => (field.kind === 'validate' ? undefined : compiledField(field, plannedName(plan, vmsd, i, field))));
-  const next: Compiled = { fields: vmsd.fields, ops };
+  const next: Compiled = { ops };
   compiled.set(vmsd.fields, next);
   return next;
 }
