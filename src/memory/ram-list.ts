@@ -38,15 +38,10 @@ export function migratableTotal(list: RamList): bigint {
 }
 
 /**
- * A staged copy: new block objects and new page maps sharing page arrays
- * with the original (pages are replaced, never mutated). The notifier is not
- * copied: it runs at commit, so a refused load notifies nobody.
+ * A block's staged copy: a new block object and new page map sharing page
+ * arrays with the original (pages are replaced, never mutated). The notifier
+ * is not copied: it runs at commit, so a refused load notifies nobody.
  */
-export function stageRamList(list: RamList): RamList {
-  const pendingResizes = new Map<string, number>();
-  return { pendingResizes, blocks: list.blocks.map((b) => stagedCopy(b, pendingResizes)) };
-}
-
 function stagedCopy(b: RamBlock, pendingResizes: Map<string, number>): RamBlock {
   // Every field by name, the optional ones too (undefined when absent): one object shape for
   // every staged block, where a spread of blocks with and without them was a megamorphic copy.
@@ -73,10 +68,10 @@ export interface LazyStagedRamList extends RamList {
 }
 
 /**
- * stageRamList, copying a block only when the load first writes to it: a
- * load that touches two blocks of six copies two. Until then `blocks` holds
- * the original (read, never written); commitRamList copies an original onto
- * itself, which changes nothing.
+ * A staged list for a transactional load, copying a block (stagedCopy) only
+ * when the load first writes to it: a load that touches two blocks of six
+ * copies two. Until then `blocks` holds the original (read, never written);
+ * commitRamList copies an original onto itself, which changes nothing.
  */
 export function stageRamListLazily(list: RamList): LazyStagedRamList {
   const pendingResizes = new Map<string, number>();

@@ -11,7 +11,6 @@ import {
   readBytes,
   readPage,
   resizeRamBlock,
-  stageRamList,
   stageRamListLazily,
   takeDirty,
   writeBytes,
@@ -159,8 +158,8 @@ describe('staged RAM lists', () => {
     const b = createRamBlock({ idstr: 'r', usedLength: 0x2000, maxLength: 0x8000, resizeable: true, resized: (_, n) => void calls.push(n) });
     writePage(b, 0, new Uint8Array(TARGET_PAGE_SIZE).fill(9));
     const list = createRamList([b]);
-    const staged = stageRamList(list);
-    const sb = staged.blocks[0]!;
+    const staged = stageRamListLazily(list);
+    const sb = staged.writable('r')!;
     resizeRamBlock(sb, 0x4000n);
     writePage(sb, 3, new Uint8Array(TARGET_PAGE_SIZE).fill(1));
     expect(b.usedLength).toBe(0x2000);
