@@ -46,16 +46,13 @@ interface ChildResult {
 }
 
 /** The default campaign's target and seed, as `migcompat fuzz` builds them (or the capture profile). */
-function campaignSetup(kind: CampaignTarget): { id: string; run: (runs: number, rngSeed: number) => Promise<{ runs: number; failed: boolean }> } {
-  const id = kind === 'sim' ? `sim:${newestBuild()}` : `profile:${SEED}`;
-  const seed = kind === 'sim' ? seedForTarget(id, SEED) : loadSeed(SEED);
-  const target = kind === 'sim' ? targetFromId(id, seed, { measureEvery: CAMPAIGN_MEASURE_EVERY }) : new ProfileTarget(seed, { measureEvery: CAMPAIGN_MEASURE_EVERY });
-  return {
-    id,
-    run: async (runs, rngSeed) => {
-      const r = await runCampaign({ target, seed, runs, rngSeed });
-      return { runs: r.runs, failed: r.failure !== undefined };
-    },
+function campaignSetup(kind: CampaignTarget): (runs: number, rngSeed: number) => Promise<{ runs: number; failed: boolean }> {
+  const id = kind === 'sim' ? `sim:${newestBuild()}` : undefined;
+  const seed = id ? seedForTarget(id, SEED) : loadSeed(SEED);
+  const target = id ? targetFromId(id, seed, { measureEvery: CAMPAIGN_MEASURE_EVERY }) : new ProfileTarget(seed, { measureEvery: CAMPAIGN_MEASURE_EVERY });
+  return async (runs, rngSeed) => {
+    const r = await runCampaign({ target, seed, runs, rngSeed });
+    return { runs: r.runs, failed: r.failure !== undefined };
   };
 }
 
@@ -69,9 +66,9 @@ async function timedCampaign(run: () => Promise<{ runs: number; failed: boolean 
 
 /** One campaign (after a warm-up campaign of as many runs when `warm`) in this process; what the child prints. */
 async function campaignCase(kind: CampaignTarget, runs: number, warm: boolean): Promise<ChildResult> {
-  const setup = campaignSetup(kind); // seed boot and target construction excluded
-  const cold = warm ? await timedCampaign(() => setup.run(runs, WARMUP_RNG_SEED)) : undefined;
-  const r = await timedCampaign(() => setup.run(runs, RNG_SEED));
+  const run = campaignSetup(kind); // seed boot and target construction excluded
+  const cold = warm ? await timedCampaign(() => run(runs, WARMUP_RNG_SEED)) : undefined;
+  const r = await timedCampaign(() => run(runs, RNG_SEED));
   return {
     runs: r.runs,
     execsPerSec: r.execsPerSec,
@@ -81,9 +78,14 @@ async function campaignCase(kind: CampaignTarget, runs: number, warm: boolean): 
   };
 }
 
-function runChild(kind: CampaignTarget, runs: number, warm: boolean): ChildResult {
+/** This file run in a fresh process with `args`; what it prints, parsed. */
+function runSelf<T>(args: string[]): T {
   const script = fileURLToPath(import.meta.url);
-  return JSON.parse(execFileSync(process.execPath, [script, '--fuzz-child', kind, String(runs), warm ? 'warm' : 'cold'], { encoding: 'utf8', maxBuffer: 1 << 20 })) as ChildResult;
+  return JSON.parse(execFileSync(process.execPath, [script, ...args], { encoding: 'utf8', maxBuffer: 1 << 20 })) as T;
+}
+
+function runChild(kind: CampaignTarget, runs: number, warm: boolean): ChildResult {
+  return runSelf<ChildResult>(['--fuzz-child', kind, String(runs), warm ? 'warm' : 'cold']);
 }
 
 function bareLoaderRate(): number {
@@ -281,8 +283,7 @@ export async function fuzzBench(): Promise<Figure[]> {
  */
 function qemuRateInChild(): Figure | undefined {
   if (!existsSync(QEMU)) return undefined;
-  const script = fileURLToPath(import.meta.url);
-  return JSON.parse(execFileSync(process.execPath, [script, '--qemu-child'], { encoding: 'utf8', maxBuffer: 1 << 20 })) as Figure;
+  return runSelf<Figure>(['--qemu-child']);
 }
 
 if (process.argv[2] === '--qemu-child') {
