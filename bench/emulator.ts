@@ -58,7 +58,6 @@ export async function emulatorBench(opts: { warmupCpuSeconds?: number; cpuSecond
   const sum: MigrationTimes = { boot: 0, save: 0, load: 0, compare: 0, bytes: 0 };
   let n = 0;
   const start = performance.now();
-  const cpu0 = process.cpuUsage();
   const cpuStart = cpuSeconds();
   while (cpuSeconds() - cpuStart < budget) {
     const t = timedMigration(1000 + n);
@@ -66,9 +65,8 @@ export async function emulatorBench(opts: { warmupCpuSeconds?: number; cpuSecond
     n++;
   }
   const elapsed = performance.now() - start;
-  const cpu = process.cpuUsage(cpu0);
   // Per core: CPU time this process spent (user + system), so other load on the machine does not count.
-  const cpuMs = (cpu.user + cpu.system) / 1000;
+  const cpuMs = (cpuSeconds() - cpuStart) * 1000;
   const perSecond = (n * 1000) / cpuMs;
   const avg = (k: keyof MigrationTimes): number => Math.round((sum[k] / n) * 1000) / 1000;
   return [
