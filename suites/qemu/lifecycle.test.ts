@@ -1,14 +1,12 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { liveQemuPids, sweepStaleTempDirs } from '../../harness/targets/qemu-registry.js';
 import { QemuTarget, loadInto, loadIntoQemu, startDestination } from '../../harness/targets/qemu-target.js';
 import { withQemuSlot } from '../../harness/targets/qemu-slots.js';
-import { readCorpusStream, readManifest } from './corpus-files.js';
-import { QEMU_EVENT_LIMIT_MS, QEMU_SERIES, QEMU_SLOT_WAIT_MS, assertNoQemuLeft, describeQemu } from './qemu-env.js';
+import { QEMU_EVENT_LIMIT_MS, QEMU_SERIES, QEMU_SLOT_WAIT_MS, describeQemu, isAlive, q35ProcessSuite, waitFor } from './qemu-env.js';
 
 /**
  * The target's promises about processes: a stalled load is a `hang`, a QEMU
@@ -21,24 +19,6 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const spec = { machine: 'pc-q35-7.2' };
 const seenPids = new Set<number>();
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor<T>(probe: () => T | undefined, ms: number): Promise<T | undefined> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** QEMU children of `pid` (QEMU runs under setpriv, which execs, so it is a direct child). */
 function qemuChildren(pid: number): number[] {
   try {
@@ -49,13 +29,7 @@ function qemuChildren(pid: number): number[] {
 }
 
 describeQemu('real QEMU target: process lifecycle', (qemu) => {
-  const tmpRoot = mkdtempSync(join(tmpdir(), 'mc-life-'));
-  const stream = qemu ? readCorpusStream(readManifest().streams.find((s) => s.name === 'pc-q35-7.2')!) : new Uint8Array();
-
-  afterAll(() => {
-    rmSync(tmpRoot, { recursive: true, force: true });
-    assertNoQemuLeft();
-  });
+  const { tmpRoot, stream } = q35ProcessSuite(qemu, 'mc-life-');
 
   it('is a Target: save then load through the interface', async () => {
     const target = new QemuTarget(qemu);

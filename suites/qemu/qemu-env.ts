@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { describe, it, expect } from 'vitest';
+import { afterAll, describe, it, expect } from 'vitest';
 import { killAllQemu, liveQemuPids } from '../../harness/targets/qemu-registry.js';
 import { parseVersion } from '../../harness/targets/qemu-info.js';
 import { DEFAULT_LOAD_TIMEOUT_MS, DEFAULT_SAVE_TIMEOUT_MS } from '../../harness/targets/qemu-target.js';
+import { readCorpusStream, readManifest } from './corpus-files.js';
 
 /**
  * Where the real QEMU is, and whether its absence is a skip or a failure.
@@ -101,4 +103,38 @@ export function assertNoQemuLeft(): void {
   const left = liveQemuPids();
   killAllQemu();
   expect(left, 'QEMU processes still running after the suite').toEqual([]);
+}
+
+/**
+ * For a suite about the target's processes, inside describeQemu: a temp dir
+ * for its destinations and the committed pc-q35-7.2 stream (empty when the
+ * suite is skipped); after the suite the dir is removed and no QEMU may be left.
+ */
+export function q35ProcessSuite(qemu: string, prefix: string): { tmpRoot: string; stream: Uint8Array } {
+  const tmpRoot = mkdtempSync(join(tmpdir(), prefix));
+  const stream = qemu ? readCorpusStream(readManifest().streams.find((s) => s.name === 'pc-q35-7.2')!) : new Uint8Array();
+  afterAll(() => {
+    rmSync(tmpRoot, { recursive: true, force: true });
+    assertNoQemuLeft();
+  });
+  return { tmpRoot, stream };
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `probe` every 20 ms until it gives a value or `ms` have passed (then its last answer). */
+export async function waitFor<T>(probe: () => T | undefined, ms: number): Promise<T | undefined> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

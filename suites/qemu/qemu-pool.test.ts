@@ -1,14 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { DestinationPool } from '../../harness/targets/qemu-pool.js';
 import { liveQemuPids } from '../../harness/targets/qemu-registry.js';
 import { loadIntoQemu } from '../../harness/targets/qemu-target.js';
-import { readCorpusStream, readManifest } from './corpus-files.js';
-import { QEMU_EVENT_LIMIT_MS, assertNoQemuLeft, describeQemu } from './qemu-env.js';
+import { QEMU_EVENT_LIMIT_MS, describeQemu, isAlive, q35ProcessSuite, waitFor } from './qemu-env.js';
 
 /**
  * The destination pool: loads through it get the verdicts a fresh
@@ -19,34 +17,10 @@ import { QEMU_EVENT_LIMIT_MS, assertNoQemuLeft, describeQemu } from './qemu-env.
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const spec = { machine: 'pc-q35-7.2' };
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor<T>(probe: () => T | undefined, ms: number): Promise<T | undefined> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describeQemu(
   'real QEMU target: destination pool',
   (qemu) => {
-    const tmpRoot = mkdtempSync(join(tmpdir(), 'mc-pool-'));
-    const stream = qemu ? readCorpusStream(readManifest().streams.find((s) => s.name === 'pc-q35-7.2')!) : new Uint8Array();
-
-    afterAll(() => {
-      rmSync(tmpRoot, { recursive: true, force: true });
-      assertNoQemuLeft();
-    });
+    const { tmpRoot, stream } = q35ProcessSuite(qemu, 'mc-pool-');
 
     it('gives the verdicts a fresh destination gives, accepted and refused', async () => {
       const pool = new DestinationPool({ qemuPath: qemu, spec, tmpRoot });

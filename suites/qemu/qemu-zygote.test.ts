@@ -1,12 +1,9 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, expect, it, vi } from 'vitest';
+import { readFileSync, readdirSync } from 'node:fs';
+import { expect, it, vi } from 'vitest';
 import { liveQemuPids } from '../../harness/targets/qemu-registry.js';
 import { destinationZygote, loadInto, loadIntoQemu, startDestination } from '../../harness/targets/qemu-target.js';
 import { QemuZygote } from '../../harness/targets/qemu-zygote.js';
-import { readCorpusStream, readManifest } from './corpus-files.js';
-import { assertNoQemuLeft, describeQemu } from './qemu-env.js';
+import { describeQemu, q35ProcessSuite } from './qemu-env.js';
 
 /**
  * The zygote (qemu-zygote.ts): destinations forked from it are children of
@@ -26,13 +23,7 @@ function parentOf(pid: number): number {
 describeQemu(
   'real QEMU target: destination zygote',
   (qemu) => {
-    const tmpRoot = mkdtempSync(join(tmpdir(), 'mc-zygote-'));
-    const stream = qemu ? readCorpusStream(readManifest().streams.find((s) => s.name === 'pc-q35-7.2')!) : new Uint8Array();
-
-    afterAll(() => {
-      rmSync(tmpRoot, { recursive: true, force: true });
-      assertNoQemuLeft();
-    });
+    const { tmpRoot, stream } = q35ProcessSuite(qemu, 'mc-zygote-');
 
     it('forks destinations that give the verdicts and messages of spawned ones', async () => {
       const zygote = await destinationZygote(qemu, spec);
