@@ -171,34 +171,44 @@ interface ListAnswer {
 type Lists = WeakMap<readonly (VMStateField | VMStateDescription)[], ListAnswer>;
 const listAnswers: Record<TreeHook, Lists> = { pre_save: new WeakMap(), post_load: new WeakMap() };
 
-export function hookInTree(vmsd: VMStateDescription, hook: TreeHook, visiting: Set<unknown> = new Set()): boolean {
+export function hookInTree(vmsd: VMStateDescription, hook: TreeHook, visiting?: Set<unknown>): boolean {
   if (vmsd[hook] !== undefined) return true;
-  return fieldsHave(vmsd.fields, hook, visiting) || (vmsd.subsections !== undefined && subsectionsHave(vmsd.subsections, hook, visiting));
+  const subs = vmsd.subsections;
+  return listHas(vmsd.fields, hook, visiting, fieldsHave) || (subs !== undefined && listHas(subs, hook, visiting, subsectionsHave));
 }
 
 function fieldsHave(fields: readonly VMStateField[], hook: TreeHook, visiting: Set<unknown>): boolean {
-  return listHas(fields, hook, visiting, () => {
-    for (const f of fields) {
-      const of = f.kind === 'array' || f.kind === 'varray' ? f.of : f;
-      if (of.kind === 'struct' && hookInTree(of.vmsd, hook, visiting)) return true;
-    }
-    return false;
-  });
+  for (const f of fields) {
+    const of = f.kind === 'array' || f.kind === 'varray' ? f.of : f;
+    if (of.kind === 'struct' && hookInTree(of.vmsd, hook, visiting)) return true;
+  }
+  return false;
 }
 
 function subsectionsHave(subs: readonly VMStateDescription[], hook: TreeHook, visiting: Set<unknown>): boolean {
-  return listHas(subs, hook, visiting, () => subs.some((sub) => hookInTree(sub, hook, visiting)));
+  return subs.some((sub) => hookInTree(sub, hook, visiting));
 }
 
-function listHas(list: readonly (VMStateField | VMStateDescription)[], hook: TreeHook, visiting: Set<unknown>, walk: () => boolean): boolean {
+/**
+ * The list's cached answer, else `walk`'s. Nothing is allocated on a cached
+ * answer (the fast load asks for every nested struct it walks); the set of
+ * lists being walked is made on the first walk.
+ */
+function listHas<T extends VMStateField | VMStateDescription>(
+  list: readonly T[],
+  hook: TreeHook,
+  visiting: Set<unknown> | undefined,
+  walk: (list: readonly T[], hook: TreeHook, visiting: Set<unknown>) => boolean,
+): boolean {
   const answers = listAnswers[hook];
   const known = answers.get(list);
   if (known && known.length === list.length) return known.has;
+  const seen = visiting ?? new Set<unknown>();
   // A list nested in itself: the rest of it is being walked already.
-  if (visiting.has(list)) return false;
-  visiting.add(list);
-  const has = walk();
-  visiting.delete(list);
+  if (seen.has(list)) return false;
+  seen.add(list);
+  const has = walk(list, hook, seen);
+  seen.delete(list);
   answers.set(list, { length: list.length, has });
   return has;
 }
