@@ -33,11 +33,6 @@ export class QemuFuzzTarget implements FuzzTarget {
     return { verdict: out.verdict, durationMs: out.durationMs, log: out.log };
   }
 
-  /** Whether its destinations are forked from a zygote rather than exec'd (known after the first load). */
-  get forking(): boolean {
-    return this.pool.forking;
-  }
-
   /** Where its forked destinations start (qemu-zygote.c): QEMU's late fork point or main(); undefined when exec'd. */
   get forkPoint(): 'late' | 'main' | undefined {
     return this.pool.forkPoint;

@@ -147,11 +147,6 @@ export class DestinationPool {
     return startDestination(this.o.qemuPath, this.o.spec, this.o.tmpRoot, this.forked ? zygote : undefined);
   }
 
-  /** Whether the last destination started was forked from a zygote (false before any start). */
-  get forking(): boolean {
-    return this.forked !== undefined;
-  }
-
   /** Where the last destination forked from a zygote started (undefined before any start, or exec'd). */
   get forkPoint(): QemuZygote['forkPoint'] | undefined {
     return this.forked;
