@@ -219,8 +219,10 @@ export class QemuProcess {
    */
   async kill(): Promise<QemuExit> {
     // Its exit is awaited now: an unref'd one (waiting in a pool) could let Node's loop drain first and end the program mid-await.
-    if (!this.exitInfo) this.keepAlive(true);
-    if (!this.exitInfo) this.child.signal('SIGKILL');
+    if (!this.exitInfo) {
+      this.keepAlive(true);
+      this.child.signal('SIGKILL');
+    }
     const exit = await this.exited;
     this.qmp.close();
     await rm(this.dir, { recursive: true, force: true });

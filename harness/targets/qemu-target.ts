@@ -139,7 +139,6 @@ export function incomingPipeline(dir: string, cwdIsDir = false): QmpCommand[] {
   ];
 }
 
-
 export function incomingSocket(dir: string): string {
   return join(dir, IN_SOCKET);
 }

@@ -167,7 +167,6 @@ export class QemuZygote {
   private handle(pid: number, server: Server, connection: Promise<Socket>): QemuHandle {
     const log: string[] = [];
     let err: Socket | undefined;
-    let kept = true;
     let resolveExit!: (e: QemuExit) => void;
     const exited = new Promise<QemuExit>((resolve) => (resolveExit = resolve));
     const child: Child = { exited: resolveExit, kept: true };
@@ -176,7 +175,7 @@ export class QemuZygote {
     const connected = connection.then((s) => {
       err = s;
       server.close();
-      if (!kept) s.unref();
+      if (!child.kept) s.unref();
       return collectLines(s, log);
     });
     // No connection within a grace after the exit: it never connected (it died before main, or chdir failed).
@@ -189,7 +188,6 @@ export class QemuZygote {
         if (this.children.has(pid) && !this.dead) this.control.write(`K ${pid} ${constants.signals[sig]}\n`);
       },
       keepAlive: (on) => {
-        kept = on;
         child.kept = on;
         if (on) err?.ref();
         else err?.unref();
