@@ -247,17 +247,17 @@ export function savePciDevice(dev: PciDevice, w: WireWriter, clearInterruptStatu
 }
 
 /**
- * pci_device_load() as a self-contained, transactional reader (reference
- * for the generic walker and for tests): reads, checks with exact stream
- * offsets, and commits only when everything passed.
+ * pci_device_load()'s reads and checks, field by field as QEMU reads them
+ * (a refusal or a truncation stops before anything after it is read), with
+ * exact stream offsets; nothing is committed. Returns what was read.
  */
-export function loadPciDevice(
+export function readCheckedPciDevice(
   dev: PciDevice,
   r: WireReader,
   versionId = PCI_DEVICE_VMSD_VERSION,
   path = 'PCIDevice',
   log?: CheckLog,
-): void {
+): { config: Uint8Array; irqState: number } {
   const loc: CheckLocation = { path, versionOffset: r.pos, ...(log ? { log } : {}) };
   const version = r.i32();
   checkVersionField(dev, version, loc);
@@ -269,6 +269,22 @@ export function loadPciDevice(
     loc.irqOffset = r.pos;
     irqState = decodeIrqState(r.bytes(PCI_NUM_PINS * 4, 'PCIDevice irq_state'), loc);
   }
+  return { config, irqState };
+}
+
+/**
+ * pci_device_load() as a self-contained, transactional reader (reference
+ * for the generic walker and for tests): reads, checks with exact stream
+ * offsets, and commits only when everything passed.
+ */
+export function loadPciDevice(
+  dev: PciDevice,
+  r: WireReader,
+  versionId = PCI_DEVICE_VMSD_VERSION,
+  path = 'PCIDevice',
+  log?: CheckLog,
+): void {
+  const { config, irqState } = readCheckedPciDevice(dev, r, versionId, path, log);
   const next = clonePciDevice(dev);
   next.config.set(config);
   next.irqState = irqState;

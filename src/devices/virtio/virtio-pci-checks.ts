@@ -15,17 +15,16 @@
  * The checks after the device vmsd (features against host features, ring
  * indices read from guest memory) need state this model does not keep.
  */
-import { LoadError, type CheckLog } from '../../wire/index.js';
+import { LoadError, WireReader, type CheckLog } from '../../wire/index.js';
 import {
   PCI_CAP_ID_EXP,
   PCI_CAP_ID_MSIX,
+  PCI_DEVICE_VMSD_VERSION,
   PCI_MSIX_FLAGS,
   PCI_MSIX_FLAGS_QSIZE,
-  checkConfigData,
-  checkVersionField,
-  decodeIrqState,
   getWord,
   pciConfigSize,
+  readCheckedPciDevice,
   walkCapabilities,
   type PciDevice,
 } from '../pci/index.js';
@@ -69,11 +68,10 @@ function vectorRefusal(vector: number, nvectors: number, offset: number, path: s
 export function checkVirtioPciLoad(dev: PciDevice, bytes: Uint8Array, loc: VirtioCheckLocation): VirtioPciState {
   const layout = virtioPciLayout(dev);
   const { path, log } = loc;
-  // pci_device_load reads and checks field by field, before anything after it is read.
-  const size = layout.configSpaceSize;
-  if (bytes.length >= 4) checkVersionField(dev, new DataView(bytes.buffer, bytes.byteOffset).getInt32(0), { path, versionOffset: 0, ...(log ? { log } : {}) });
-  if (bytes.length >= 4 + size) checkConfigData(dev, bytes.subarray(4, 4 + size), { path, configOffset: 4, ...(log ? { log } : {}) });
-  if (bytes.length >= 20 + size) decodeIrqState(bytes.subarray(4 + size, 20 + size), { path, irqOffset: 4 + size, ...(log ? { log } : {}) });
+  // virtio_pci_load_config -> pci_device_load: the PCI core's reads and checks come first.
+  const r = new WireReader(bytes);
+  r.path = path;
+  readCheckedPciDevice(dev, r, PCI_DEVICE_VMSD_VERSION, path, log);
   const { state, offsets } = decodeVirtioPci(bytes, layout, path);
   log?.reached('virtio.vector-invalid');
   const v = state.configVector;
