@@ -84,8 +84,7 @@ function sectionOf(plan: MachinePlan, ram: RamList, s: SectionPlan, index: numbe
       state = bound.state;
       pci = forkPciBinding(bound.pci);
     } else {
-      const virtio = bindVirtio(s.idstr, s.vmsd, s.state, devfnOf(s.idstr, index), romSizeOf(plan.ramBlocks, s.idstr));
-      if (virtio) vmsd = virtio.vmsd;
+      vmsd = bindVirtio(s.idstr, s.vmsd, s.state, devfnOf(s.idstr, index), romSizeOf(plan.ramBlocks, s.idstr)) ?? vmsd;
     }
   }
   return {

@@ -17,16 +17,9 @@ import {
   virtioPciLayout,
   virtioPciLayoutOfField,
 } from '../devices/virtio/index.js';
-import type { PciDevice } from '../devices/pci/index.js';
 import type { HookRefusal, StateObject, VMStateDescription } from '../vmstate/index.js';
 import { LoadError } from '../wire/index.js';
 import { pciDeviceFromConfig } from './pci-model.js';
-
-export interface VirtioBinding {
-  dev: PciDevice;
-  /** State key of the "virtio" field. */
-  field: string;
-}
 
 function virtioField(vmsd: VMStateDescription): string | undefined {
   const f = vmsd.fields.find((x) => x.kind === 'opaque' && x.info === 'virtio');
@@ -38,13 +31,18 @@ function configInField(bytes: Uint8Array): Uint8Array {
   return bytes.slice(4, 4 + virtioPciLayoutOfField(bytes).configSpaceSize);
 }
 
+/**
+ * The section description with virtio_load's checks as its post_load;
+ * undefined for sections without a "virtio" field. The rebuilt PciDevice
+ * is only read by those checks, so the check alone holds it.
+ */
 export function bindVirtio(
   idstr: string,
   vmsd: VMStateDescription,
   state: StateObject,
   devfn: number,
   romSize: number | undefined,
-): { vmsd: VMStateDescription; virtio: VirtioBinding } | undefined {
+): VMStateDescription | undefined {
   const field = virtioField(vmsd);
   const bytes = field === undefined ? undefined : state[field];
   if (field === undefined || !(bytes instanceof Uint8Array)) return undefined;
@@ -83,5 +81,5 @@ export function bindVirtio(
     }
     return check?.(s, versionId);
   };
-  return { vmsd: { ...vmsd, post_load }, virtio: { dev, field } };
+  return { ...vmsd, post_load };
 }
