@@ -12,14 +12,18 @@ import {
   PCI_BASE_ADDRESS_SPACE_MEMORY,
   PCI_CAP_ID_MSIX,
   PCI_CAP_ID_VNDR,
+  PCI_MSIX_FLAGS,
+  PCI_MSIX_FLAGS_QSIZE,
   PCI_MSIX_PBA,
   PCI_MSIX_TABLE,
   PCI_ROM_SLOT,
   getLong,
+  getWord,
   registerBar,
   walkCapabilities,
   type PciDevice,
 } from '../pci/index.js';
+import { pow2ceil } from '../acpi/option-rom.js';
 
 /** include/standard-headers/linux/virtio_pci.h cfg_type values. */
 const VIRTIO_PCI_CAP_PCI_CFG = 5;
@@ -33,12 +37,6 @@ const CAP_PCI_CFG_DATA = 16;
 /** VIRTIO_PCI_CONFIG_OFF: the legacy header is 24 bytes with MSI-X (two vector registers), 20 without. */
 function legacyHeaderSize(msix: boolean): number {
   return msix ? 24 : 20;
-}
-
-function pow2ceil(n: number): number {
-  let p = 1;
-  while (p < n) p *= 2;
-  return p;
 }
 
 /**
@@ -61,8 +59,8 @@ export function realizeVirtioPciModel(dev: PciDevice, opts: { deviceConfigLen: n
   if (msix) {
     const table = getLong(recorded, msix.offset + PCI_MSIX_TABLE);
     const pba = getLong(recorded, msix.offset + PCI_MSIX_PBA);
-    const entries = ((recorded[msix.offset + 2] ?? 0) | ((recorded[msix.offset + 3] ?? 0) << 8)) & 0x7ff;
-    const end = (pba & ~7) + Math.ceil((entries + 1) / 64) * 8;
+    const entries = (getWord(recorded, msix.offset + PCI_MSIX_FLAGS) & PCI_MSIX_FLAGS_QSIZE) + 1;
+    const end = (pba & ~7) + Math.ceil(entries / 64) * 8;
     registerBar(dev, table & 7, PCI_BASE_ADDRESS_SPACE_MEMORY, end > 4096 ? pow2ceil(end) : 4096);
   }
   const modern = new Map<number, number>();
