@@ -96,16 +96,16 @@ function runAcpiLoader(core: VmCore): void {
     vmgenid: core.vmgenid !== undefined,
   };
   const main = findRamBlock(core.ram, core.plan.mainRam)!;
-  const blocks = [tablesBlock, findRamBlock(core.ram, '/rom@etc/table-loader'), findRamBlock(core.ram, '/rom@etc/acpi/rsdp'), main];
+  const loaderBlock = findRamBlock(core.ram, '/rom@etc/table-loader');
+  const rsdpBlock = findRamBlock(core.ram, '/rom@etc/acpi/rsdp');
+  const blocks = [tablesBlock, loaderBlock, rsdpBlock, main];
   // Without vmgenid the run is a function of the configuration: replayed when it ran before on blocks as fresh as these.
   const key = core.vmgenid || !blocks.every((b) => b === undefined || (b.pages.size === 0 && b.dirty.size === 0)) ? undefined : acpiRunKey(core, cfg, blocks);
   const done = key === undefined ? undefined : acpiRuns.get(key);
   if (done) return replayAcpiRun(core, blocks, done);
   const setup = acpiSetupFor(cfg, core.vmgenid);
   fillRom(tablesBlock, setup.tables);
-  const loaderBlock = findRamBlock(core.ram, '/rom@etc/table-loader');
   if (loaderBlock) fillRom(loaderBlock, setup.loader);
-  const rsdpBlock = findRamBlock(core.ram, '/rom@etc/acpi/rsdp');
   if (rsdpBlock) fillRom(rsdpBlock, setup.rsdp);
   const fw = new FwCfg(fwCfgOptionsForMachine(core.plan.reference));
   installAcpiFwCfg(fw, setup);
