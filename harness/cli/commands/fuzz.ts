@@ -65,7 +65,7 @@ export const registerFuzz: RegisterCommand = (program, setExit) => {
       const requested = opts.target ?? (simulatedAvailable() ? `sim:${newestBuild()}` : 'profile');
       const seed = seedForTarget(requested, opts.machine, opts.device);
       const targetId = requested === 'profile' ? `profile:${seed.name}` : requested === 'sim' ? `sim:${newestBuild()}` : requested;
-      // Heap + arrayBuffers growth is measured on every 64th in-process load (process.memoryUsage is not free).
+      // Heap + external growth is measured on every CAMPAIGN_MEASURE_EVERY-th in-process load (a reading is cheap, not free).
       const tOpts = { qemuTimeoutMs: positiveInt(opts.timeout, '--timeout'), measureEvery: CAMPAIGN_MEASURE_EVERY };
       const target = targetFromId(targetId, seed, tOpts);
       const against = opts.against ? targetFromId(opts.against, seed, tOpts) : undefined;
