@@ -1,4 +1,4 @@
-import { LoadError, StepBudget, WireReader, spendSteps, type CheckCode, type CheckLog } from '../wire/index.js';
+import { LoadError, StepBudget, WireReader, cString, spendSteps, type CheckCode, type CheckLog } from '../wire/index.js';
 import {
   commitRamList as commitRam,
   TARGET_PAGE_SIZE,
@@ -228,8 +228,7 @@ function commandCtx(ctx: LoadCtx): CommandCtx {
 function loadStartFull(ctx: LoadCtx, offset: number): void {
   const h = readStartHeader(ctx.r);
   // qemu_get_counted_string fills a C string: find_se and the messages see the idstr up to a NUL.
-  const nul = h.idstr.indexOf('\0');
-  if (nul >= 0) h.idstr = h.idstr.slice(0, nul);
+  h.idstr = cString(h.idstr);
   const se = findSection(ctx.dest, h.idstr, h.instanceId);
   ctx.opts.log?.reached('stream.unknown-section');
   if (!se) {
