@@ -3,7 +3,7 @@ import { expect, it, vi } from 'vitest';
 import { liveQemuPids } from '../../harness/targets/qemu-registry.js';
 import { destinationZygote, loadInto, loadIntoQemu, startDestination } from '../../harness/targets/qemu-target.js';
 import { QemuZygote } from '../../harness/targets/qemu-zygote.js';
-import { describeQemu, q35ProcessSuite } from './qemu-env.js';
+import { QEMU_EVENT_LIMIT_MS, describeQemu, q35ProcessSuite } from './qemu-env.js';
 
 /**
  * The zygote (qemu-zygote.ts): destinations forked from it are children of
@@ -55,7 +55,7 @@ describeQemu(
       // Load once Node has seen the zygote go: its children die with it (PR_SET_PDEATHSIG), but on a
       // loaded machine a zygote not yet scheduled to die left the child time to load the stream and
       // report MIGRATION completed, QEMU's own verdict, not the lost exit this test is about.
-      await vi.waitFor(() => expect(zygote.alive).toBe(false), { timeout: 30_000, interval: 10 });
+      await vi.waitFor(() => expect(zygote.alive).toBe(false), { timeout: QEMU_EVENT_LIMIT_MS, interval: 10 });
       const r = await loadInto(forked, stream);
       expect(r.verdict).toMatchObject({ kind: 'harness-error', message: expect.stringContaining('qemu-zygote exited') });
       expect(zygote.alive).toBe(false);
