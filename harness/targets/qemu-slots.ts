@@ -43,8 +43,11 @@ export function qemuSlotCount(): number {
   return Number.isInteger(n) && n > 0 ? n : 2;
 }
 
+/** How long acquireQemuSlot waits by default before giving up. */
+export const DEFAULT_QEMU_SLOT_WAIT_MS = 120_000;
+
 /** Waits for a free slot, first come first served across processes; returns its release function. */
-export async function acquireQemuSlot(timeoutMs = 120_000): Promise<() => void> {
+export async function acquireQemuSlot(timeoutMs = DEFAULT_QEMU_SLOT_WAIT_MS): Promise<() => void> {
   installExitHook();
   const root = slotRoot();
   const deadline = Date.now() + timeoutMs;

@@ -5,6 +5,7 @@ import { delimiter, join } from 'node:path';
 import { afterAll, describe, it, expect } from 'vitest';
 import { killAllQemu, liveQemuPids } from '../../harness/targets/qemu-registry.js';
 import { parseVersion } from '../../harness/targets/qemu-info.js';
+import { DEFAULT_QEMU_SLOT_WAIT_MS } from '../../harness/targets/qemu-slots.js';
 import { DEFAULT_LOAD_TIMEOUT_MS, DEFAULT_SAVE_TIMEOUT_MS } from '../../harness/targets/qemu-target.js';
 import { readCorpusStream, readManifest } from './corpus-files.js';
 
@@ -48,7 +49,7 @@ function seriesOf(path: string): string | undefined {
 }
 
 /** The longest acquireQemuSlot waits by default (qemu-slots.ts) before giving up. */
-export const QEMU_SLOT_WAIT_MS = 120_000;
+export const QEMU_SLOT_WAIT_MS = DEFAULT_QEMU_SLOT_WAIT_MS;
 
 /**
  * The default time limit of a real-QEMU test: a save and a load, each up to
