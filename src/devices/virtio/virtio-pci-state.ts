@@ -59,14 +59,11 @@ export const VIRTIO_NO_VECTOR = 0xffff;
 
 /** Byte offsets of the parts the checks point at, relative to the field. */
 export interface VirtioPciOffsets {
-  config: number;
-  irqState: number;
   configVector: number;
   queueSel: number;
   queueCount: number;
   /** Per queue: the offset of vring.num. */
   queues: number[];
-  rest: number;
 }
 
 /**
@@ -79,9 +76,7 @@ export function decodeVirtioPci(bytes: Uint8Array, layout: VirtioPciLayout, path
   const r = new WireReader(bytes);
   r.path = path;
   const pciVersionId = r.i32();
-  const configAt = r.pos;
   const pciConfig = r.bytes(layout.configSpaceSize, 'PCIDevice config').slice();
-  const irqAt = r.pos;
   const irqState = r.bytes(16, 'PCIDevice irq_state').slice();
   const msixTable = r.bytes(layout.msixEntries * 16, 'MSI-X table').slice();
   const msixPba = r.bytes(Math.ceil(layout.msixEntries / 8), 'MSI-X PBA').slice();
@@ -110,13 +105,12 @@ export function decodeVirtioPci(bytes: Uint8Array, layout: VirtioPciLayout, path
     if (layout.msixEntries > 0) q.vector = r.u16();
     queues.push(q);
   }
-  const restAt = r.pos;
-  const rest = bytes.slice(restAt);
+  const rest = bytes.slice(r.pos);
   const state: VirtioPciState = { pciVersionId, pciConfig, irqState, msixTable, msixPba, status, isr, queueSel, guestFeaturesLo, config, queues, rest };
   if (configVector !== undefined) state.configVector = configVector;
   return {
     state,
-    offsets: { config: configAt, irqState: irqAt, configVector: configVectorAt, queueSel: queueSelAt, queueCount: queueCountAt, queues: queueAts, rest: restAt },
+    offsets: { configVector: configVectorAt, queueSel: queueSelAt, queueCount: queueCountAt, queues: queueAts },
   };
 }
 
