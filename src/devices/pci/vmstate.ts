@@ -63,15 +63,9 @@ function pciDeviceFields(express: boolean): VMStateField[] {
 const CONVENTIONAL_FIELDS = pciDeviceFields(false);
 const EXPRESS_FIELDS = pciDeviceFields(true);
 
-/** The description for one device (config size depends on Express). */
+/** The description for one device (config size depends on Express): the shared one, checking against `dev` whatever the opaque. */
 export function pciDeviceVmsd(dev: PciDevice, opts: { log?: CheckLog } = {}): VMStateDescription {
-  return {
-    name: 'PCIDevice',
-    version_id: PCI_DEVICE_VMSD_VERSION,
-    minimum_version_id: 1,
-    fields: pciIsExpress(dev) ? EXPRESS_FIELDS : CONVENTIONAL_FIELDS,
-    post_load: (state, versionId) => pciDeviceRefusal(dev, state, versionId, opts.log),
-  };
+  return pciDeviceVmsdOf(pciIsExpress(dev), () => dev, opts.log);
 }
 
 /**
@@ -100,7 +94,7 @@ function pciDeviceRefusal(dev: PciDevice, state: StateObject, versionId: number,
  * behind the opaque (bytes decoded without loading them into a machine):
  * nothing to check against, as with no destination at all.
  */
-export function pciDeviceVmsdOf(express: boolean, deviceOf: (opaque: unknown) => PciDevice | undefined): VMStateDescription {
+export function pciDeviceVmsdOf(express: boolean, deviceOf: (opaque: unknown) => PciDevice | undefined, log?: CheckLog): VMStateDescription {
   return {
     name: 'PCIDevice',
     version_id: PCI_DEVICE_VMSD_VERSION,
@@ -108,7 +102,7 @@ export function pciDeviceVmsdOf(express: boolean, deviceOf: (opaque: unknown) =>
     fields: express ? EXPRESS_FIELDS : CONVENTIONAL_FIELDS,
     post_load: (state, versionId, opaque) => {
       const dev = deviceOf(opaque);
-      return dev ? pciDeviceRefusal(dev, state, versionId, undefined) : undefined;
+      return dev ? pciDeviceRefusal(dev, state, versionId, log) : undefined;
     },
   };
 }
