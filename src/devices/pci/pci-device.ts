@@ -281,11 +281,19 @@ export function clonePciDevice(dev: PciDevice): PciDevice {
   return {
     ...dev,
     ...copyConfigArrays(dev),
-    regions: dev.regions.map((r) => (r ? { ...r } : undefined)),
-    ...(dev.msix
-      ? { msix: { ...dev.msix, table: dev.msix.table.slice(), pba: dev.msix.pba.slice(), used: dev.msix.used.slice() } }
-      : {}),
+    regions: copyRegions(dev.regions),
+    ...(dev.msix ? { msix: copyMsix(dev.msix) } : {}),
   };
+}
+
+/** BAR regions are updated in place (updateMappings sets their addresses): a copy needs its own region objects. */
+function copyRegions(regions: PciDevice['regions']): PciDevice['regions'] {
+  return regions.map((r) => (r ? { ...r } : undefined));
+}
+
+/** MSI-X state with its own table, PBA and vector use counts (written in place). */
+function copyMsix(m: MsixState): MsixState {
+  return { ...m, table: m.table.slice(), pba: m.pba.slice(), used: m.used.slice() };
 }
 
 /** Replace `dst`'s state by `src`'s (commit of a transactional load). */
@@ -309,6 +317,6 @@ export function restorePciDevice(dst: PciDevice, saved: PciDevice): void {
       dst[k] = into;
     } else dst[k] = saved[k].slice();
   }
-  dst.regions = saved.regions.map((r) => (r ? { ...r } : undefined));
-  if (saved.msix) dst.msix = { ...saved.msix, table: saved.msix.table.slice(), pba: saved.msix.pba.slice(), used: saved.msix.used.slice() };
+  dst.regions = copyRegions(saved.regions);
+  if (saved.msix) dst.msix = copyMsix(saved.msix);
 }
