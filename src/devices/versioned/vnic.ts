@@ -127,7 +127,6 @@ export function loadVnic(dev: VnicDevice, bytes: Uint8Array): LoadVerdict {
   if (verdict.accepted) {
     const loaded = verdict.states.get('vnic#0');
     if (loaded) dev.state = loaded;
-    return verdict;
   }
   return verdict;
 }
