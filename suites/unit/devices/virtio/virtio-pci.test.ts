@@ -70,7 +70,7 @@ describe('virtio-pci field of real QEMU 7.2 captures', () => {
       // No driver ran: no config vector, status 0.
       expect(state.configVector).toBe(n > 0 ? 0xffff : undefined);
       expect(state.status).toBe(0);
-      // virtio-net without mq/ctrl: rx, tx, ctrl = 3 queues of 256; virtio-rng: one queue of 8.
+      // virtio-net without mq: rx and tx queues of 256 and the ctrl queue of 64 (virtio_net_device_realize); virtio-rng: one queue of 8.
       expect(state.queues.map((q) => q.num)).toEqual(b.id.endsWith('virtio-net') ? [256, 256, 64] : [8]);
       expect(state.queues.every((q) => q.desc === 0n && q.lastAvailIdx === 0 && q.vector === (n > 0 ? 0xffff : undefined))).toBe(true);
     }
@@ -147,6 +147,21 @@ describe('virtio_load checks on the simulated 7.2 destination', () => {
     expect(bytes.subarray(r.error!.offset - 6, r.error!.offset - 2)).toEqual(new Uint8Array([0, 0, 0, 2]));
     // The subsystem id is not in cmask (pci_init_cmask leaves it out): accepted, as by real 7.2.
     expect(load(edited((s) => { s.pciConfig[0x2e] = 0x41; })).accepted).toBe(true);
+  });
+
+  it('runs pci_device_load\'s version_id and irq_state checks on the transport, pointing at the refused bytes', () => {
+    // get_int32_le (VMSTATE_INT32_POSITIVE_LE against PCIDevice.version_id 2).
+    const versionStream = edited((s) => { s.pciVersionId = 3; });
+    const version = load(versionStream);
+    expect(version.error?.code).toBe('pci.version-invalid');
+    expect(version.error?.message).toBe('Invalid value 3 expecting positive value <= 2');
+    expect([...versionStream.subarray(version.error!.offset, version.error!.offset + 4)]).toEqual([0, 0, 0, 3]);
+    // get_pci_irq_state: each be32 must be 0 or 1; the second pin's word is refused.
+    const irqStream = edited((s) => { s.irqState[7] = 2; });
+    const irq = load(irqStream);
+    expect(irq.error?.code).toBe('pci.irq-state-invalid');
+    expect(irq.error?.message).toBe('irq state 2: must be 0 or 1.');
+    expect([...irqStream.subarray(irq.error!.offset, irq.error!.offset + 4)]).toEqual([0, 0, 0, 2]);
   });
 
   it('accepts BAR addresses (guest-writable) and refuses the MSI-X table size (read-only capability)', () => {
